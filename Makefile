@@ -1,0 +1,46 @@
+# Every target bootstraps .venv itself: a fresh machine needs only Python 3.11 and pip.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export PYTHONHASHSEED := 0
+
+.PHONY: reproduce test lab notebooks lint clean distclean venv
+
+venv: $(STAMP)
+
+# Installs only when pyproject.toml changed since the last install (the stamp carries its checksum).
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (reanalysis)" >/dev/null
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## reproduce: execute every notebook into build/, render build/site/, write build/<paper_id>/
+reproduce: $(STAMP)
+	$(BIN)/python -m reanalysis.run
+
+## test: unit tests, then nbval over the committed notebooks
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lab: JupyterLab in the project's environment
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+## notebooks: (maintainers) re-execute notebooks/ in place with the default parameters
+notebooks: $(STAMP)
+	$(BIN)/python -m reanalysis.run --refresh
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks
+
+clean:
+	rm -rf build .pytest_cache .hypothesis .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) src/*.egg-info

@@ -1,0 +1,559 @@
+"""The audit: every printed inference and percentage, recomputed from the printed summaries.
+
+For each claim, the audit tries every plausible method (Student/Welch; chi-squared with and
+without Yates, Fisher, Barnard, Boschloo; the CI methods; the power formulas) and every
+plausible analysis population (a printed n, the analysed, assigned and completed n of
+``paper.toml``), and gives a verdict:
+
+``reproduced``
+    the printed inputs, as printed, give the printed value at its precision with some
+    plausible method and population (named in ``method``);
+``consistent``
+    only some inputs within the printed numbers' rounding intervals give it;
+``inconsistent``
+    nothing plausible gives it; ``recomputed`` shows the nearest value and ``note`` says
+    which way it misses;
+``not_reproducible``
+    it needs data that are not published; ``note`` says which.
+
+The verdict logic is written here because no statistics library has it; the statistics
+themselves come from :mod:`reanalysis.inference` (scipy/statsmodels) and
+:mod:`reanalysis.checks`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import checks, inference
+from .data import Paper
+from .printed import Printed, parse
+
+__all__ = ["VERDICTS", "Settings", "audit", "summary", "implied_denominators", "CLAIM_COLUMNS"]
+
+VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
+TWO_BY_TWO_TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo")
+T_METHODS = ("student", "welch")
+CI_METHODS = ("wald", "newcombe", "agresti_caffo", "score")
+POWER_METHODS = ("pooled", "unpooled", "arcsine")
+CLAIM_COLUMNS = [
+    "claim_id",
+    "kind",
+    "section",
+    "location",
+    "variable",
+    "timepoint",
+    "quote",
+    "reported",
+    "recomputed",
+    "method",
+    "verdict",
+    "significance_flip",
+    "note",
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The analysis choices a reader can change (the notebooks' parameters).
+
+    ``recomputed`` is given under these choices; the verdict looks at every plausible one.
+    """
+
+    alpha: float = 0.05
+    two_by_two_test: str = "chi2"
+    ci_method: str = "wald"
+    population: str = "analysed"
+    t_method: str = "student"
+    power_method: str = "pooled"
+
+
+@dataclass
+class _Claim:
+    row: dict
+    reported: str = ""
+    recomputed: str = ""
+    method: str = ""
+    verdict: str = "not_reproducible"
+    flip: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+class _Inputs:
+    """Look-ups into a paper's descriptive rows: values, denominators, counts."""
+
+    def __init__(self, paper: Paper, settings: Settings):
+        self.paper, self.settings = paper, settings
+        self.d = {r["id"]: r for r in paper.descriptives.to_dict("records")}
+        self.i = {r["id"]: r for r in paper.inferences.to_dict("records")}
+        self.implied = _implied_n(paper)
+
+    def ns(self, row: dict, implied: bool = True) -> list[tuple[str, int]]:
+        """Candidate denominators for a row, the preferred population first.
+
+        Printed n rows of the same arm/subgroup/variable come first, then the arm's n from
+        ``paper.toml`` (analysed, assigned, completed; for arm ``all`` their sums), then, if
+        ``implied``, the n that the arm's printed percentages fit (see :func:`implied_denominators`).
+        """
+        out: list[tuple[str, int]] = []
+        for r in self.d.values():
+            if (
+                r["statistic"] == "n"
+                and r["arm"] == row["arm"]
+                and r["subgroup"] == row["subgroup"]
+                and r["timepoint"] in (row["timepoint"], "")
+                and (r["variable"] == row["variable"] or (row["arm"] == "all" and r["variable"] == "analysed"))
+            ):
+                out.append((f"printed n = {r['value']}", int(parse(r["value"]).value)))
+        pops = [self.settings.population] + [p for p in ("analysed", "assigned", "completed") if p != self.settings.population]
+        arms = self.paper.arms
+        if not row["subgroup"]:
+            for pop in pops:
+                if pop == "implied":
+                    continue
+                if row["arm"] in arms and pop in arms[row["arm"]]:
+                    out.append((f"{pop} n", int(arms[row["arm"]][pop])))
+                elif row["arm"] == "all" and all(pop in a for a in arms.values()):
+                    out.append((f"{pop} n", sum(int(a[pop]) for a in arms.values())))
+            if implied and row["arm"] in self.implied:
+                item = (f"implied n (fits the arm's printed percentages)", self.implied[row["arm"]])
+                out.insert(0 if self.settings.population == "implied" else len(out), item)
+        seen, unique = set(), []
+        for name, n in out:
+            if n not in seen:
+                seen.add(n)
+                unique.append((name, n))
+        return unique
+
+    def sibling(self, row: dict, statistic: str) -> dict | None:
+        """The row of another statistic for the same arm, subgroup, time point and variable."""
+        for r in self.d.values():
+            if r["statistic"] == statistic and all(
+                r[k] == row[k] for k in ("arm", "subgroup", "timepoint", "variable")
+            ):
+                return r
+        return None
+
+    def count_row(self, row: dict) -> dict | None:
+        return row if row["statistic"] == "count" else self.sibling(row, "count")
+
+    def counts(self, row: dict, implied: bool = True) -> list[tuple[str, int, int]]:
+        """(population, n, count) candidates for a percentage or count row: a printed count
+        must fit the printed percentage (when both are printed) with that n."""
+        crow = self.count_row(row)
+        prow = row if row["statistic"] == "percent" else self.sibling(row, "percent")
+        out = []
+        for name, n in self.ns(row, implied):
+            fit = checks.percent_counts(prow["value"], n).counts if prow is not None else range(n + 1)
+            if crow is not None:
+                k = int(parse(crow["value"]).value)
+                if k in fit:
+                    out.append((name, n, k))
+            else:
+                out.extend((name, n, k) for k in fit)
+        return out
+
+    def by_arm(self, ids: Iterable[str], statistic: str | tuple[str, ...]) -> dict[str, dict]:
+        stats = (statistic,) if isinstance(statistic, str) else statistic
+        out: dict[str, dict] = {}
+        for i in ids:
+            r = self.d.get(i)
+            if r is not None and r["statistic"] in stats:
+                out.setdefault(r["arm"], r)
+        return out
+
+
+def _refs(row: dict) -> list[str]:
+    return [t.strip() for t in (row.get("refers_to") or "").split(";") if t.strip()]
+
+
+def _fmt_p(p: float, printed: Printed) -> str:
+    decimals = printed.decimals if printed.comparator == "=" else max(printed.decimals + 1, 3)
+    return f"{p:.{decimals}f}" if p >= 10.0**-decimals else f"{p:.1e}"
+
+
+def _implied_n(paper: Paper) -> dict[str, int]:
+    """Per arm, the denominator that most of its printed percentages fit, if it is not the printed one."""
+    table = implied_denominators(paper)
+    out = {}
+    for arm, rows in table.groupby("arm") if len(table) else []:
+        votes: dict[int, int] = {}
+        for dens in rows["denominators"]:
+            for n in (int(x) for x in dens.split(", ") if x):
+                votes[n] = votes.get(n, 0) + 1
+        if votes:
+            n, v = max(votes.items(), key=lambda kv: (kv[1], kv[0]))
+            spec = paper.arms[arm]
+            if v >= 2 and n not in (spec["assigned"], spec["analysed"]):
+                out[arm] = n
+    return out
+
+
+def _methods(keys: list[str], limit: int = 3) -> str:
+    return " | ".join(keys[:limit]) + (f" (+{len(keys) - limit} more)" if len(keys) > limit else "")
+
+
+# --------------------------------------------------------------------------- verdict helper
+
+
+def _judge(claim: _Claim, printed: Printed, central: dict[str, float], ranges: dict[str, tuple[float, float]]) -> None:
+    """Verdict from central values and rounding ranges, keyed by 'method; population'."""
+    hits = [k for k, v in central.items() if printed.contains(v)]
+    if hits:
+        claim.verdict, claim.method = "reproduced", _methods(hits)
+        return
+    near = [k for k, (lo, hi) in ranges.items() if lo <= printed.upper and hi >= printed.lower]
+    if near:
+        claim.verdict, claim.method = "consistent", _methods(near)
+        claim.notes.append("reached only within the rounding of the printed inputs")
+        return
+    claim.verdict = "inconsistent"
+    if central:
+        key, val = min(central.items(), key=lambda kv: min(abs(kv[1] - printed.lower), abs(kv[1] - printed.upper)))
+        side = "above" if val > printed.upper else "below"
+        claim.method = key
+        claim.notes.append(f"nearest: {val:.4g} ({key}), {side} the printed {printed.text}")
+
+
+def _significance_flip(printed: Printed, recomputed: float, alpha: float) -> bool | None:
+    if printed.comparator in ("<", "<=") and printed.value <= alpha:
+        said = True
+    elif printed.comparator in (">", ">=") and printed.value >= alpha:
+        said = False
+    elif printed.comparator == "=":
+        said = printed.value < alpha
+    else:
+        return None
+    return said != (recomputed < alpha)
+
+
+# --------------------------------------------------------------------------- claim kinds
+
+
+def _percent(claim: _Claim, inp: _Inputs) -> None:
+    row = claim.row
+    p = parse(row["value"])
+    claim.reported = f"{row['value']}%"
+    crow = inp.count_row(row)
+    fits = inp.counts(row, implied=False)
+    ns = inp.ns(row, implied=False)
+    if ns:
+        name, n = ns[0]
+        k = int(parse(crow["value"]).value) if crow else checks.percent_counts(p, n).nearest
+        claim.recomputed = f"{100 * k / n:.{p.decimals}f}% ({k}/{n})"
+    if fits:
+        claim.verdict = "reproduced"
+        claim.method = _methods([f"{k}/{n} ({name})" for name, n, k in fits])
+        if fits[0][0] != (ns[0][0] if ns else None):
+            claim.notes.append(f"does not fit the {ns[0][0]}; fits the {fits[0][0]}")
+        return
+    count = int(parse(crow["value"]).value) if crow else None
+    top = max(n for _, n in ns) if ns else 100
+    implied = checks.percent_denominators(p, count, range(max(1, top - 20), top + 21))
+    claim.verdict = "inconsistent"
+    names = ", ".join(f"{name} = {n}" for name, n in ns) or "no printed n"
+    near = ", ".join(map(str, implied.denominators[:4]))
+    claim.notes.append(f"fits none of {names}; " + (f"it fits n = {near}" if implied.consistent else "no nearby n fits"))
+    if row["arm"] in inp.implied and inp.implied[row["arm"]] in implied.denominators:
+        claim.notes.append(f"n = {inp.implied[row['arm']]} is what this arm's other percentages imply")
+
+
+def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
+    s = inp.settings
+    printed = parse(claim.row["value"])
+    claim.reported = claim.row["value"]
+    a, b = (cells[arm] for arm in arms)
+    central: dict[str, float] = {}
+    preferred = None
+    for pa, na, ka in inp.counts(a):
+        for pb, nb, kb in inp.counts(b):
+            for test in TWO_BY_TWO_TESTS:
+                p = inference.two_by_two(ka, na, kb, nb, test=test).pvalue
+                key = f"{test}; {ka}/{na} vs {kb}/{nb}"
+                central[key] = p
+                if preferred is None and test == s.two_by_two_test:
+                    preferred = (p, key)
+    if not central:
+        claim.notes.append("no counts fit the printed percentages with any candidate n")
+        claim.verdict = "inconsistent"
+        return
+    if preferred:
+        claim.recomputed = f"{_fmt_p(preferred[0], printed)} ({preferred[1]})"
+        claim.flip = _significance_flip(printed, preferred[0], s.alpha)
+    _judge(claim, printed, central, {})
+
+
+def _t_range(m: list[Printed], sd: list[Printed], n: list[int], method: str) -> tuple[float, float]:
+    """Smallest and largest p over all means and SDs that round to the printed ones.
+
+    Student's p rises with each SD and falls with |difference| (monotone), so the extremes
+    are at the corners: exact. Welch's df also moves with the SDs; its corners are a close
+    approximation, not a bound.
+    """
+    lo_d = m[0].lower - m[1].upper
+    hi_d = m[0].upper - m[1].lower
+    small = 0.0 if lo_d <= 0 <= hi_d else min(abs(lo_d), abs(hi_d))
+    big = max(abs(lo_d), abs(hi_d))
+    ps = []
+    for s1 in (max(sd[0].lower, 1e-12), sd[0].upper):
+        for s2 in (max(sd[1].lower, 1e-12), sd[1].upper):
+            for d in (small, big):
+                ps.append(inference.ttest_from_stats(d, s1, n[0], 0.0, s2, n[1], method=method).pvalue)
+    return min(ps), max(ps)
+
+
+def _ttest(claim: _Claim, inp: _Inputs, means: dict[str, dict], sds: dict[str, dict], arms: list[str]) -> None:
+    s = inp.settings
+    printed = parse(claim.row["value"])
+    claim.reported = claim.row["value"]
+    m = [parse(means[a]["value"]) for a in arms]
+    sd = [parse(sds[a]["value"]) for a in arms]
+    central, ranges = {}, {}
+    preferred = None
+    ns0, ns1 = inp.ns(means[arms[0]]), inp.ns(means[arms[1]])
+    for (p0, n0), (p1, n1) in [(x, y) for x in ns0 for y in ns1]:
+        if n0 < 2 or n1 < 2:
+            continue
+        for method in T_METHODS:
+            key = f"{method}; n = {n0}/{n1}"
+            p = inference.ttest_from_stats(m[0].value, sd[0].value, n0, m[1].value, sd[1].value, n1, method=method).pvalue
+            central[key] = p
+            ranges[key] = _t_range(m, sd, [n0, n1], method)
+            if preferred is None and method == s.t_method:
+                preferred = (p, key)
+    if preferred:
+        claim.recomputed = f"{_fmt_p(preferred[0], printed)} ({preferred[1]})"
+        claim.flip = _significance_flip(printed, preferred[0], s.alpha)
+    _judge(claim, printed, central, ranges)
+    if claim.row["timepoint"] not in ("", "baseline") and not any("printed n" in k for k in central):
+        claim.notes.append("the n at this visit is not printed; the arm's n were assumed")
+
+
+def _ci(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
+    s = inp.settings
+    lo, hi = parse(claim.row["ci_low"]), parse(claim.row["ci_high"])
+    level = float(claim.row["ci_level"] or 95) / 100
+    claim.reported = f"{claim.row['ci_low']} to {claim.row['ci_high']}"
+    a, b = (cells[arm] for arm in arms)
+    hits, nearest = [], None
+    for pa, na, ka in inp.counts(a):
+        for pb, nb, kb in inp.counts(b):
+            for method in CI_METHODS:
+                ci = inference.proportion_difference_ci(ka, na, kb, nb, method=method, level=level)
+                low, high = 100 * ci.low, 100 * ci.high
+                key = f"{method}; {ka}/{na} vs {kb}/{nb}"
+                if method == s.ci_method and not claim.recomputed:
+                    claim.recomputed = f"{lo.format(low)} to {hi.format(high)} ({key})"
+                if lo.contains(low) and hi.contains(high):
+                    hits.append(key)
+                miss = abs(low - lo.value) + abs(high - hi.value)
+                if nearest is None or miss < nearest[0]:
+                    nearest = (miss, key, low, high)
+    if hits:
+        claim.verdict, claim.method = "reproduced", _methods(hits)
+    elif nearest:
+        claim.verdict, claim.method = "inconsistent", nearest[1]
+        claim.notes.append(f"nearest: {nearest[2]:.2f} to {nearest[3]:.2f} ({nearest[1]})")
+    else:
+        claim.verdict = "inconsistent"
+        claim.notes.append("no counts fit the printed percentages")
+
+
+def _power(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
+    s = inp.settings
+    printed = parse(claim.row["value"])
+    claim.reported = claim.row["value"] if claim.row["value"].endswith("%") else f"{claim.row['value']}%"
+    a, b = (cells[arm] for arm in arms)
+    central = {}
+    for pa, na, ka in inp.counts(a):
+        for pb, nb, kb in inp.counts(b):
+            for method in POWER_METHODS:
+                pw = 100 * inference.power_two_proportions(ka / na, kb / nb, na, nb, alpha=s.alpha, method=method).power
+                key = f"{method}; {ka}/{na} vs {kb}/{nb}; alpha = {s.alpha:g}"
+                central[key] = pw
+                if method == s.power_method and not claim.recomputed:
+                    claim.recomputed = f"{printed.format(pw)}% ({key})"
+    _judge(claim, printed, central, {})
+
+
+def _change(claim: _Claim, inp: _Inputs) -> None:
+    rows = [inp.d[i] for i in _refs(claim.row) if i in inp.d and inp.d[i]["statistic"] == "mean"]
+    order = inp.paper.timepoints
+    rows.sort(key=lambda r: order.index(r["timepoint"]) if r["timepoint"] in order else -1)
+    if len(rows) != 2:
+        claim.notes.append("needs exactly two printed means (before, after) to check")
+        return
+    before, after, change = parse(rows[0]["value"]), parse(rows[1]["value"]), parse(claim.row["value"])
+    claim.reported = claim.row["value"]
+    diff = abs(after.value - before.value)
+    claim.recomputed = f"{change.format(diff)} ({rows[1]['value']} vs {rows[0]['value']})"
+    check = checks.change_consistency(before, after, change) if after.value >= before.value else checks.change_consistency(
+        after, before, change
+    )
+    if change.contains(diff):
+        claim.verdict, claim.method = "reproduced", "difference of the printed means"
+    elif check.consistent:
+        claim.verdict, claim.method = "consistent", "difference of means within rounding"
+    else:
+        claim.verdict, claim.method = "inconsistent", "difference of the printed means"
+        claim.notes.append(
+            f"the printed means differ by {diff:.{change.decimals}f}, not {change.text}; a mean of individual "
+            "changes among completers can differ from the difference of means of all measured"
+        )
+
+
+def _ratio(claim: _Claim, inp: _Inputs) -> None:
+    rows = [inp.d[i] for i in _refs(claim.row) if i in inp.d and inp.d[i]["statistic"] == "percent"]
+    if len(rows) != 2:
+        claim.notes.append("needs two printed percentages to check")
+        return
+    hi_row, lo_row = sorted(rows, key=lambda r: -parse(r["value"]).value)
+    ratio = parse(claim.row["value"])
+    claim.reported = claim.row["value"]
+    r = parse(hi_row["value"]).value / parse(lo_row["value"]).value
+    claim.recomputed = f"{r:.2f} ({hi_row['value']}% / {lo_row['value']}%)"
+    check = checks.ratio_consistency(hi_row["value"], lo_row["value"], ratio)
+    if ratio.contains(r):
+        claim.verdict, claim.method = "reproduced", "ratio of the printed percentages"
+    elif check.consistent:
+        claim.verdict, claim.method = "consistent", "ratio within rounding"
+    else:
+        claim.verdict, claim.method = "inconsistent", "ratio of the printed percentages"
+        excess = r - 1
+        if ratio.contains(round(excess, ratio.decimals)) or abs(excess - ratio.value) <= 0.1 * ratio.value:
+            claim.notes.append(f"the relative excess (ratio - 1 = {excess:.2f}) is close to the printed value")
+    if "nearly" in (claim.row.get("quote") or "") or "nearly" in (claim.row.get("note") or ""):
+        claim.notes.append("printed as 'nearly'")
+
+
+def _p_from_ci(claim: _Claim, target: dict) -> None:
+    printed = parse(claim.row["value"])
+    claim.reported = claim.row["value"]
+    est, lo, hi = parse(target["value"]), parse(target["ci_low"]), parse(target["ci_high"])
+    level = float(target["ci_level"] or 95) / 100
+    ratio = target["kind"] in ("odds_ratio", "ratio")
+    central = inference.p_from_ci(est.value, lo.value, hi.value, level=level, ratio=ratio).pvalue
+    ps = [
+        inference.p_from_ci(est.value, a, b, level=level, ratio=ratio).pvalue
+        for a in (lo.lower, lo.upper)
+        for b in (hi.lower, hi.upper)
+        if a < est.value < b
+    ]
+    key = "p implied by the printed CI" + (" (log scale)" if ratio else "")
+    claim.recomputed = f"{_fmt_p(central, printed)} ({key})"
+    _judge(claim, printed, {key: central}, {key: (min(ps), max(ps))} if ps else {})
+
+
+def _inference(claim: _Claim, inp: _Inputs) -> None:
+    row = claim.row
+    claim.reported = " ".join(x for x in (row["value"], f"[{row['ci_low']}, {row['ci_high']}]" if row["ci_low"] else "") if x)
+    refs = _refs(row)
+    arms = [a for a in (row["arms"] or "").split(";") if a.strip()]
+    if row["recomputable"] == "no":
+        targets = [inp.i[r] for r in refs if r in inp.i and inp.i[r]["ci_low"]]
+        if row["kind"] == "p_value" and targets:
+            _p_from_ci(claim, targets[0])
+            claim.notes.append("the estimate itself needs the unpublished individual data: " + row["reason"])
+            return
+        claim.notes.append(row["reason"])
+        return
+    kind = row["kind"]
+    if kind == "change":
+        return _change(claim, inp)
+    if kind == "ratio":
+        return _ratio(claim, inp)
+    cells = inp.by_arm(refs, ("percent", "count"))
+    means, sds = inp.by_arm(refs, "mean"), inp.by_arm(refs, "sd")
+    two_arms = len(arms) == 2
+    if kind == "p_value" and two_arms and all(a in means and a in sds for a in arms):
+        return _ttest(claim, inp, means, sds, arms)
+    if kind == "p_value" and two_arms and all(a in cells for a in arms):
+        return _two_by_two(claim, inp, cells, arms)
+    if row["ci_low"] and two_arms and all(a in cells for a in arms):
+        return _ci(claim, inp, cells, arms)
+    if kind == "power" and two_arms and all(a in cells for a in arms):
+        return _power(claim, inp, cells, arms)
+    claim.notes.append("the audit has no recomputation for this kind of claim yet")
+
+
+def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataFrame:
+    """Recompute every printed inference and percentage of ``paper``; one row per claim.
+
+    Parameters
+    ----------
+    paper : a loaded data package (:func:`reanalysis.data.load`).
+    settings : the analysis choices; or give them as keywords (``alpha=0.01``).
+
+    Returns
+    -------
+    DataFrame with the columns of :data:`CLAIM_COLUMNS`.
+    """
+    settings = settings or Settings(**choices)
+    inp = _Inputs(paper, settings)
+    claims = [_Claim(r) for r in paper.descriptives.to_dict("records") if r["statistic"] == "percent"]
+    for c in claims:
+        _percent(c, inp)
+    for r in paper.inferences.to_dict("records"):
+        c = _Claim(r)
+        _inference(c, inp)
+        claims.append(c)
+    rows = []
+    for c in claims:
+        r = c.row
+        rows.append(
+            {
+                "claim_id": r["id"],
+                "kind": r.get("kind") or r["statistic"],
+                "section": r["section"],
+                "location": r["location"],
+                "variable": r["variable"],
+                "timepoint": r["timepoint"],
+                "quote": r["quote"],
+                "reported": c.reported or r["value"],
+                "recomputed": c.recomputed,
+                "method": c.method,
+                "verdict": c.verdict,
+                "significance_flip": c.flip,
+                "note": "; ".join(n for n in c.notes if n),
+            }
+        )
+    df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    df["verdict"] = pd.Categorical(df["verdict"], categories=VERDICTS)
+    return df
+
+
+def summary(claims: pd.DataFrame) -> pd.DataFrame:
+    """Counts of verdicts by kind of claim (a tidy table)."""
+    table = pd.crosstab(claims["kind"], claims["verdict"], dropna=False)
+    table = table.reindex(columns=list(VERDICTS), fill_value=0)
+    table.loc["all"] = table.sum()
+    return table
+
+
+def implied_denominators(paper: Paper) -> pd.DataFrame:
+    """For each arm, the denominators its printed percentages fit (which n a table evidently used)."""
+    rows = []
+    for r in paper.descriptives.to_dict("records"):
+        if r["statistic"] != "percent" or r["arm"] not in paper.arms or r["subgroup"]:
+            continue
+        arm = paper.arms[r["arm"]]
+        top = max(arm["assigned"], arm["analysed"])
+        fit = checks.percent_denominators(r["value"], None, range(max(1, top - 15), top + 1))
+        rows.append(
+            {
+                "id": r["id"],
+                "section": r["section"],
+                "arm": r["arm"],
+                "percent": r["value"],
+                "fits_assigned": top in fit.denominators,
+                "denominators": ", ".join(map(str, fit.denominators)) if math.isfinite(top) else "",
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,124 @@
+"""Notebook parameters: one place that says what each parameter may be, and checks it.
+
+The cell after a notebook's ``parameters`` cell calls :func:`check_parameters` with
+every parameter. A bad value stops the run with one line naming the parameter, the
+value and what is allowed. Values are only ever compared and converted, never
+evaluated, so a value with quotes, newlines or code in it stays data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+__all__ = ["ParameterError", "SPEC", "check_parameters", "allowed"]
+
+
+class ParameterError(ValueError):
+    """A notebook parameter has a value that is not allowed."""
+
+    def __init__(self, name: str, value: Any, allowed: str):
+        self.name, self.value, self.allowed = name, value, allowed
+        super().__init__(f"parameter {name} = {value!r} is not allowed: expected {allowed}")
+
+
+@dataclass(frozen=True)
+class Choice:
+    options: tuple[str, ...]
+    help: str
+
+    def check(self, name: str, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.options:
+            raise ParameterError(name, value, "one of " + ", ".join(repr(o) for o in self.options))
+        return value
+
+    def describe(self) -> str:
+        return " | ".join(self.options)
+
+
+@dataclass(frozen=True)
+class Number:
+    low: float
+    high: float
+    help: str
+    open_low: bool = True
+    open_high: bool = True
+
+    def check(self, name: str, value: Any) -> float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if ok:
+            lo_ok = value > self.low if self.open_low else value >= self.low
+            hi_ok = value < self.high if self.open_high else value <= self.high
+            ok = lo_ok and hi_ok
+        if not ok:
+            raise ParameterError(name, value, f"a number in {self.describe()}")
+        return float(value)
+
+    def describe(self) -> str:
+        return f"{'(' if self.open_low else '['}{self.low:g}, {self.high:g}{')' if self.open_high else ']'}"
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder that must exist; ``""`` means the default (resolved by the caller)."""
+
+    help: str
+    must_exist: bool = True
+
+    def check(self, name: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ParameterError(name, value, "a folder path as text")
+        if "\n" in value or "\x00" in value:
+            raise ParameterError(name, value, "a folder path on one line")
+        if value and self.must_exist and not Path(value).expanduser().is_dir():
+            raise ParameterError(name, value, "an existing folder (or '' for the default)")
+        return value
+
+    def describe(self) -> str:
+        return "folder path, '' for the default"
+
+
+#: Every parameter any notebook may take, with what it allows. Notebooks document the
+#: same in their parameters cell; ``tests/test_params.py`` checks the two agree.
+SPEC: dict[str, Choice | Number | Folder] = {
+    "alpha": Number(0, 1, "significance level for marking results significant"),
+    "two_by_two_test": Choice(
+        ("chi2", "chi2_yates", "fisher", "barnard", "boschloo", "chi2_or_fisher"),
+        "test for a 2x2 table of counts",
+    ),
+    "ci_method": Choice(
+        ("wald", "newcombe", "agresti_caffo", "score"),
+        "confidence interval for a difference of proportions",
+    ),
+    "population": Choice(
+        ("analysed", "assigned", "completed", "implied"),
+        "denominators first tried: the n the paper says it analysed, all assigned (randomised), those who "
+        "completed, or the n the printed percentages imply",
+    ),
+    "data_dir": Folder("a data package folder; '' for the paper's own package under data/"),
+    "results_dir": Folder("where to write machine-readable results; '' to write nothing", must_exist=False),
+}
+
+
+def allowed(name: str) -> str:
+    """What a parameter allows, in words (for documentation and error messages)."""
+    return SPEC[name].describe()
+
+
+def check_parameters(**values: Any) -> SimpleNamespace:
+    """Check every notebook parameter against :data:`SPEC` and return them as a namespace.
+
+    Raises
+    ------
+    ParameterError
+        For the first parameter that is unknown or has a value that is not allowed.
+    """
+    checked = {}
+    for name, value in values.items():
+        if name not in SPEC:
+            raise ParameterError(name, value, "a known parameter: " + ", ".join(sorted(SPEC)))
+        checked[name] = SPEC[name].check(name, value)
+    return SimpleNamespace(**checked)

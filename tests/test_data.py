@@ -1,0 +1,196 @@
+"""The data packages: schema validation, provenance of every row, counts shown in data/README.md."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reanalysis.data import (
+    DESCRIPTIVE_COLUMNS,
+    INFERENCE_COLUMNS,
+    DataError,
+    available,
+    counts_markdown,
+    data_root,
+    load,
+    main,
+)
+from reanalysis.printed import normalise, number_from_words, parse
+
+PAPERS = ["zang2022", "lu2021"]
+
+
+def _squash(text: str) -> str:
+    """Whitespace and line breaks normalised, extraction comparators mapped to ASCII."""
+    return normalise(text)
+
+
+@pytest.fixture(scope="module", params=PAPERS)
+def paper(request):
+    return load(request.param)
+
+
+def test_both_packages_are_found_and_validate():
+    assert set(PAPERS) <= set(available())
+    for pid in PAPERS:
+        p = load(pid)
+        assert len(p.descriptives) > 0 and len(p.inferences) > 0
+
+
+def test_every_quote_occurs_in_the_paper(paper):
+    text = _squash(paper.text)
+    rows = list(paper.descriptives.itertuples()) + list(paper.inferences.itertuples())
+    missing = [(r.id, r.quote) for r in rows if _squash(r.quote) not in text]
+    assert not missing, f"{len(missing)} quotes not found in {paper.id}/paper.txt, e.g. {missing[:3]}"
+
+
+def _value_in_quote(value: str, quote: str) -> bool:
+    q = _squash(quote).replace(" ", "")
+    v = parse(value)
+    digits = re.sub(r"^[<>=]+", "", _squash(value).replace(" ", "").removeprefix("p").removeprefix("P"))
+    digits = digits.rstrip("%")
+    if digits in q:
+        return True
+    # a count written as a word: "Nine participants", "Sixty-seven"
+    words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", _squash(quote))
+    return any(number_from_words(w) == v.value for w in words)
+
+
+def test_every_value_occurs_in_its_quote(paper):
+    bad = []
+    for df in (paper.descriptives, paper.inferences):
+        for r in df.itertuples():
+            for col in ("value", "ci_low", "ci_high"):
+                value = getattr(r, col, "")
+                if value and not _value_in_quote(value, r.quote):
+                    bad.append((r.id, col, value, r.quote))
+    assert not bad, f"{len(bad)} values not in their quotes, e.g. {bad[:3]}"
+
+
+def test_meta_n_agree_with_flow_rows(paper):
+    """paper.toml's per-arm n are the printed ones: each appears among the arm's n/count rows."""
+    d = paper.descriptives
+    for arm, spec in paper.arms.items():
+        printed = {parse(v).value for v in d[(d.arm == arm) & d.statistic.isin(["n", "count"])].value}
+        assert spec["assigned"] in printed, (arm, spec["assigned"])
+        assert spec["analysed"] in printed, (arm, spec["analysed"])
+
+
+def test_not_recomputable_rows_say_why(paper):
+    no = paper.inferences[paper.inferences.recomputable == "no"]
+    assert (no.reason.str.strip() != "").all()
+
+
+def test_counts_in_readme_match_the_data():
+    readme = (data_root() / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- counts:start -->")[1].split("<!-- counts:end -->")[0].strip()
+    assert block == counts_markdown([load(p) for p in available()]), "run: python -m reanalysis.data --markdown"
+
+
+def test_command_validates_and_counts(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for pid in PAPERS:
+        assert f"{pid}: valid" in out
+
+
+# --------------------------------------------------------------------------- malformed packages
+
+
+@pytest.fixture
+def package(tmp_path):
+    """A copy of the zang2022 package to break, with a helper to rewrite one cell."""
+    folder = tmp_path / "zang2022"
+    shutil.copytree(data_root() / "zang2022", folder)
+
+    def edit(filename: str, row: int, column: str, value: str) -> int:
+        path = folder / filename
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        rows[row][column] = value
+        with path.open("w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        return row + 2  # the header is line 1
+
+    return folder, edit
+
+
+def _row(folder: Path, filename: str, **match) -> int:
+    with (folder / filename).open(encoding="utf-8", newline="") as f:
+        for i, r in enumerate(csv.DictReader(f)):
+            if all(r[k] == v for k, v in match.items()):
+                return i
+    raise LookupError(match)
+
+
+@pytest.mark.parametrize(
+    ("filename", "match", "column", "value", "message"),
+    [
+        ("descriptives.csv", {"statistic": "sd"}, "value", "abc", "expected a number"),
+        ("descriptives.csv", {"statistic": "sd"}, "value", "-1.2", "cannot be negative"),
+        ("descriptives.csv", {"statistic": "percent"}, "value", "100.5", "cannot exceed 100"),
+        ("descriptives.csv", {"statistic": "count"}, "value", "999", "larger than its n"),
+        ("descriptives.csv", {"statistic": "count"}, "value", "2.5", "whole number"),
+        ("descriptives.csv", {"statistic": "mean"}, "arm", "stemcells", "unknown arm"),
+        ("descriptives.csv", {"statistic": "mean"}, "timepoint", "w99", "unknown time point"),
+        ("descriptives.csv", {"statistic": "mean"}, "statistic", "average", "unknown statistic"),
+        ("descriptives.csv", {"statistic": "mean"}, "quote", "", "provenance"),
+        ("inferences.csv", {"kind": "p_value"}, "value", "1.7", "lies in [0, 1]"),
+        ("inferences.csv", {"kind": "p_value"}, "value", "p is small", "expected a number"),
+        ("inferences.csv", {"kind": "p_value"}, "refers_to", "no.such.row", "unknown id"),
+        ("inferences.csv", {"kind": "p_value"}, "kind", "vibes", "unknown kind"),
+        ("inferences.csv", {"kind": "p_value"}, "recomputable", "maybe", "'yes' or 'no'"),
+    ],
+)
+def test_malformed_cell_fails_with_file_line_column(package, filename, match, column, value, message):
+    folder, edit = package
+    line = edit(filename, _row(folder, filename, **match), column, value)
+    with pytest.raises(DataError, match=re.escape(message)) as info:
+        load(folder)
+    err = info.value
+    assert Path(err.path).name == filename
+    assert err.line == line
+    assert err.column == column
+    assert f"{filename}:{line}: column '{column}'" in str(err)
+
+
+def test_duplicate_id_is_refused(package):
+    folder, edit = package
+    first = _row(folder, "descriptives.csv", statistic="mean")
+    with (folder / "descriptives.csv").open(encoding="utf-8", newline="") as f:
+        first_id = list(csv.DictReader(f))[first]["id"]
+    line = edit("descriptives.csv", first + 1, "id", first_id)
+    with pytest.raises(DataError, match="duplicate id") as info:
+        load(folder)
+    assert info.value.line == line
+
+
+def test_missing_column_is_refused(package):
+    folder, _ = package
+    path = folder / "inferences.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[0] = text[0].replace("method_stated", "method")
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="column") as info:
+        load(folder)
+    assert info.value.line == 1
+
+
+def test_bad_meta_is_refused(package):
+    folder, _ = package
+    toml = folder / "paper.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("assigned = 45", "assigned = -3"), encoding="utf-8")
+    with pytest.raises(DataError, match="positive integer"):
+        load(folder)
+
+
+def test_columns_are_documented_in_readme():
+    readme = (data_root() / "README.md").read_text(encoding="utf-8")
+    for col in DESCRIPTIVE_COLUMNS + INFERENCE_COLUMNS:
+        assert f"`{col}`" in readme, col

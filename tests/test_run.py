@@ -1,0 +1,147 @@
+"""The runner and the project set-up: build/ only, failures reported and harmless, env files agree."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+import yaml
+from papermill.exceptions import PapermillExecutionError
+
+from reanalysis.params import ParameterError
+from reanalysis.run import ROOT, find_notebooks, main, reproduce
+
+
+def _notebook(path: Path, *cells: str, parameters: str = "alpha: float = 0.05  # significance level") -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"# {path.stem} title"))
+    nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """Two small notebooks (one good, one that fails in its third cell) and a build/ with earlier results."""
+    src = tmp_path / "nbs"
+    src.mkdir()
+    good = _notebook(
+        src / "good.ipynb",
+        "from reanalysis.params import check_parameters\ncheck_parameters(alpha=alpha)",
+        "print(alpha)",
+    )
+    bad = _notebook(src / "bad.ipynb", "x = 1", "raise ValueError('the data disagree')")
+    build = tmp_path / "build"
+    (build / "site").mkdir(parents=True)
+    (build / "site" / "good.html").write_text("previous page")
+    (build / "good").mkdir()
+    (build / "good" / "claims.csv").write_text("previous results")
+    return good, bad, build
+
+
+def test_failed_run_leaves_build_intact_and_names_notebook_and_cell(tiny, capsys):
+    good, bad, build = tiny
+    code = main([str(good), str(bad), "--build", str(build), "--no-progress"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert re.search(r"FAILED bad\.ipynb, cell \[3\]: ValueError: the data disagree", err)
+    assert (build / "site" / "good.html").read_text() == "previous page"
+    assert (build / "good" / "claims.csv").read_text() == "previous results"
+    assert (build / "failed" / "bad.ipynb").exists()
+    assert not list(build.glob(".staging-*"))
+
+
+def test_successful_run_writes_site_index_and_never_touches_sources(tiny):
+    good, _, build = tiny
+    before = good.read_bytes()
+    result = reproduce([good], build, {"alpha": 0.01}, progress=False)
+    assert result.ok
+    assert good.read_bytes() == before
+    executed = nbformat.read(build / "notebooks" / "good.ipynb", as_version=4)
+    assert "0.01" in "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    index = (build / "site" / "index.html").read_text()
+    assert 'href="good.html"' in index and "good title" in index
+    assert "previous page" not in (build / "site" / "good.html").read_text()
+
+
+def test_bad_parameter_fails_before_any_kernel_starts(tiny, capsys):
+    good, _, build = tiny
+    with pytest.raises(ParameterError, match="alpha = 1.5"):
+        reproduce([good], build, {"alpha": 1.5}, progress=False)
+    assert main([str(good), "--build", str(build), "-p", "alpha", "1.5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: parameter alpha = 1.5 is not allowed: expected a number in (0, 1)"]
+
+
+def test_parameter_no_notebook_takes_is_refused(tiny):
+    good, _, build = tiny
+    with pytest.raises(ParameterError, match="alhpa"):
+        reproduce([good], build, {"alhpa": 0.05}, progress=False)
+
+
+@pytest.mark.parametrize("value", ['"; open("PWNED", "w"); "', "x\nopen('PWNED', 'w')\n", "\\\"; open('PWNED','w') #"])
+def test_parameter_values_are_injected_as_data(tmp_path, value):
+    """Papermill writes values as literals; our check then refuses them. Nothing is executed."""
+    nb = _notebook(
+        tmp_path / "inject.ipynb",
+        "from reanalysis.params import check_parameters\ncheck_parameters(data_dir=data_dir)",
+        parameters='data_dir: str = ""  # a data package folder',
+    )
+    with pytest.raises(PapermillExecutionError) as info:
+        papermill.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), parameters={"data_dir": value},
+                                   cwd=str(tmp_path), progress_bar=False)
+    assert info.value.ename == "ParameterError"
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_environment_yml_installs_only_python_and_this_project():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = env["dependencies"]
+    conda = sorted(d.split("=")[0] for d in deps if isinstance(d, str))
+    pip = next(d["pip"] for d in deps if isinstance(d, dict))
+    assert conda == ["pip", "python"], "conda packages would drift from pyproject.toml"
+    assert pip == ["-e .[dev]"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "dev" in project["optional-dependencies"]
+    python = next(d for d in deps if isinstance(d, str) and d.startswith("python"))
+    assert project["requires-python"] == ">=" + python.split("=")[1]
+
+
+def test_pyproject_lists_the_promised_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=\[ ]", d)[0].lower() for d in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    for dep in ("pandas", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill", "nbval", "jupyterlab",
+                "ipykernel", "pytest"):
+        assert dep in names, dep
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text()
+
+
+def test_reference_notebooks_are_executed_and_clean():
+    """nbval only compares executed cells: every committed code cell has run, without errors."""
+    for path in find_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cell.source.strip():
+                assert cell.execution_count is not None, f"{path.name}: unexecuted cell {cell.source[:60]!r}"
+                assert not [o for o in cell.outputs if o.output_type == "error"], path.name
+                assert not [o for o in cell.outputs if o.get("name") == "stderr"], f"{path.name}: stderr output"
+
+
+def test_help_notebook_lists_parameters():
+    nb = find_notebooks()[0]
+    out = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook", str(nb)], capture_output=True,
+                         text=True, check=True).stdout
+    for name in papermill.inspect_notebook(str(nb)):
+        assert re.search(rf"^\s+{name}: \S+ \(default .+\)\s+\S", out, re.MULTILINE), (name, out)
