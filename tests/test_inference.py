@@ -127,7 +127,7 @@ def test_altman_bland_d2304_recovers_the_printed_p_from_the_printed_ci():
         (lambda: ratio_ci(9, 45, 0, 44, measure="rr"), r"undefined with a zero cell; use method='log_adjusted'"),
         (lambda: ratio_ci(0, 45, 0, 44, measure="rr", method="score"), r"0/0"),
         (lambda: p_from_ci(5, 1, 3), r"does not contain its estimate"),
-        (lambda: p_from_ci(0.5, 0.6, 0.9, ratio=True), r"does not contain its estimate 0.5|does not contain"),
+        (lambda: p_from_ci(0.5, 0.6, 0.9, ratio=True), r"does not contain its estimate -0.693147 \(log scale\)"),
         (lambda: p_from_ci(0.5, 0, 0.9, ratio=True), r"a ratio and its CI must be > 0"),
         (lambda: p_from_ci(1, 0, 2, level=0.8, method="altman_bland"), r"levels 0.90, 0.95 and 0.99 only"),
         (lambda: ci_from_p(1, 1.5), r"p must be in \(0, 1\]"),
@@ -163,7 +163,7 @@ def test_results_are_frozen_and_print_readably():
 
 
 # ----------------------------------------------------------------------------- properties
-finite = dict(allow_nan=False, allow_infinity=False)
+finite = {"allow_nan": False, "allow_infinity": False}
 
 
 @settings(max_examples=200, deadline=None)
@@ -177,12 +177,13 @@ def test_student_and_welch_agree_with_equal_n_and_sd(m1, m2, sd, n):
 
 
 @settings(max_examples=200, deadline=None)
-@given(est=st.floats(0.01, 100, **finite) | st.floats(-100, -0.01, **finite), p=st.floats(1e-8, 0.99, **finite),
+@given(est=st.floats(0.05, 20, **finite) | st.floats(-20, -0.05, **finite), p=st.floats(1e-8, 0.9, **finite),
        level=st.sampled_from([0.9, 0.95, 0.99]), ratio=st.booleans())
 def test_p_from_ci_inverts_ci_from_p(est, p, level, ratio):
     if ratio:
         est = abs(est) if abs(est) != 1 else 2.0
     ci = ci_from_p(est, p, level=level, ratio=ratio)
+    assert ci.low < est < ci.high
     assert p_from_ci(est, ci.low, ci.high, level=level, ratio=ratio).pvalue == pytest.approx(p, rel=1e-6)
 
 

@@ -106,13 +106,13 @@ def _kernel_manager_class():
     return EncryptedKernelManager
 
 
-def _execute(notebook: Path, staging: Path, parameters: dict, position: int, progress: bool) -> Path:
+def _execute(notebook: Path, staging: Path, parameters: dict, position: int, progress: bool, results: bool) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     out = staging / "notebooks" / notebook.name
     params = dict(parameters)
-    if "results_dir" in _declared(notebook):
+    if results and "results_dir" in _declared(notebook):
         params["results_dir"] = str(staging / notebook.stem)
     bar = {"desc": notebook.stem.ljust(12), "position": position, "leave": True} if progress else False
     try:
@@ -204,6 +204,7 @@ def reproduce(
     jobs: int | None = None,
     html_pages: bool = True,
     progress: bool = True,
+    results: bool = True,
 ) -> RunResult:
     """Execute ``notebooks`` into ``build`` (see the module docstring); returns what happened.
 
@@ -229,7 +230,7 @@ def reproduce(
 
         def one(item):
             position, nb = item
-            executed = _execute(nb, staging, plan[nb], position, progress)
+            executed = _execute(nb, staging, plan[nb], position, progress, results)
             return _render(executed, staging / "site") if html_pages else executed
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -267,8 +268,14 @@ def refresh(notebooks: list[Path] | None = None) -> RunResult:
     import nbformat
 
     notebooks = [Path(n).resolve() for n in (notebooks or find_notebooks())]
+    for nb in notebooks:  # a reference notebook carries its defaults, never injected values
+        source = nbformat.read(nb, as_version=4)
+        kept = [c for c in source.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+        if len(kept) != len(source.cells):
+            source.cells = kept
+            nbformat.write(source, nb)
     with tempfile.TemporaryDirectory() as tmp:
-        result = reproduce(notebooks, Path(tmp), {}, html_pages=False, progress=True)
+        result = reproduce(notebooks, Path(tmp), {}, html_pages=False, progress=True, results=False)
         if not result.ok:
             return result
         for nb in notebooks:

@@ -201,7 +201,7 @@ mn_interval <- function(x1, n1, x2, n2, measure, level) {
   c(low, high)
 }
 
-ci_tables <- tables[1:6]
+ci_tables <- c(tables[1:6], list(list(case = "small arms 4/5 v 0/3 (Wald overshoots 1)", e1 = 4, n1 = 5, e2 = 0, n2 = 3)))
 for (tc in ci_tables) {
   for (level in c(0.95, 0.90)) {
     x1 <- tc$e1; n1 <- tc$n1; x2 <- tc$e2; n2 <- tc$n2
@@ -209,7 +209,8 @@ for (tc in ci_tables) {
     z <- qnorm(1 - (1 - level) / 2)
     case <- sprintf("%s, %g%% CI", tc$case, 100 * level)
     a <- function(method) list(events1 = x1, n1 = n1, events2 = x2, n2 = n2, method = method, level = level)
-    # Wald: prop.test without continuity correction gives exactly the Wald interval for p1 - p2.
+    # Wald: prop.test without continuity correction gives exactly the Wald interval for p1 - p2
+    # (clipped to [-1, 1]).
     pt <- suppressWarnings(prop.test(c(x1, x2), c(n1, n2), correct = FALSE, conf.level = level))
     add(case, "prop.test(correct = FALSE)$conf.int", "proportion_difference_ci", a("wald"), "low", pt$conf.int[1])
     add(case, "prop.test(correct = FALSE)$conf.int", "proportion_difference_ci", a("wald"), "high", pt$conf.int[2])
@@ -222,9 +223,9 @@ for (tc in ci_tables) {
     # Agresti-Caffo: add one success and one failure to each arm, then Wald.
     q1 <- (x1 + 1) / (n1 + 2); q2 <- (x2 + 1) / (n2 + 2)
     se <- sqrt(q1 * (1 - q1) / (n1 + 2) + q2 * (1 - q2) / (n2 + 2))
-    src <- "by hand in R: Agresti-Caffo (Wald after adding 1 success and 1 failure per arm)"
-    add(case, src, "proportion_difference_ci", a("agresti_caffo"), "low", q1 - q2 - z * se)
-    add(case, src, "proportion_difference_ci", a("agresti_caffo"), "high", q1 - q2 + z * se)
+    src <- "by hand in R: Agresti-Caffo (Wald after adding 1 success and 1 failure per arm), clipped to [-1, 1]"
+    add(case, src, "proportion_difference_ci", a("agresti_caffo"), "low", max(-1, q1 - q2 - z * se))
+    add(case, src, "proportion_difference_ci", a("agresti_caffo"), "high", min(1, q1 - q2 + z * se))
     src <- "by hand in R: Miettinen-Nurminen score interval, restricted MLE by uniroot"
     mn <- mn_interval(x1, n1, x2, n2, "diff", level)
     add(case, src, "proportion_difference_ci", a("score"), "low", mn[1], 1e-7)

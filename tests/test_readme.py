@@ -1,0 +1,34 @@
+"""The README's findings are computed numbers: check each against the audit, so prose cannot drift."""
+
+from __future__ import annotations
+
+from reanalysis import inference
+from reanalysis.audit import audit
+from reanalysis.data import load
+from reanalysis.run import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_lu2021_remission_p_values_in_readme():
+    p = {t: inference.two_by_two(11, 27, 3, 26, test=t).pvalue for t in ("chi2", "chi2_yates", "fisher")}
+    assert f"χ² {p['chi2']:.3f}, Yates {p['chi2_yates']:.3f}, Fisher {p['fisher']:.3f}" in README
+
+
+def test_zang2022_findings_in_readme():
+    claims = audit(load("zang2022")).set_index("claim_id")
+    assert claims.loc["res.hba1c.change.ucmsc", "recomputed"].startswith("1.50")
+    assert claims.loc["res.hba1c.change.placebo", "recomputed"].startswith("0.70")
+    assert "(1.31%, 0.63%) differ from the differences of the printed means (1.50, 0.70)" in README
+    assert claims.loc["t2.primary.w9.p", "method"].startswith("fisher")
+    assert claims.loc["res.primary.w48.ci", "method"].startswith("wald; 9/45 vs 2/44")
+    inconsistent = claims[(claims.kind == "percent") & (claims.verdict == "inconsistent")]
+    assert "flow.completed.all.percent" in inconsistent.index or any("86.8" in r for r in inconsistent.reported)
+
+
+def test_lu2021_ratio_and_power_in_readme():
+    claims = audit(load("lu2021")).set_index("claim_id")
+    assert claims.loc["disc.remission.ratio", "verdict"] == "inconsistent"
+    assert "relative excess" in claims.loc["disc.remission.ratio", "note"]
+    assert claims.loc["res.remission.power", "verdict"] == "inconsistent"
+    assert claims.loc["res.remission.p", "verdict"] == "inconsistent"
