@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml
 reproduce: $(STAMP)
 	$(BIN)/python -m reanalysis.run
 
-## test: unit tests, then nbval over the committed notebooks
+## test: lint, unit tests, then nbval over the committed notebooks
 test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks notebooks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
 	$(BIN)/python -m pytest
 
 ## lab: JupyterLab in the project's environment
@@ -35,8 +37,8 @@ notebooks: $(STAMP)
 	$(BIN)/python -m reanalysis.run --refresh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks notebooks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
 
 clean:
 	rm -rf build .pytest_cache .hypothesis .ruff_cache

@@ -13,9 +13,11 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats as scipy_stats
 
 from reanalysis import inference as inf
 from reanalysis.inference import (
@@ -46,9 +48,17 @@ def _quantity(result, path: str) -> float:
 # ----------------------------------------------------------------------------- against R
 def test_reference_file_covers_every_function():
     assert {r["function"] for r in ROWS} == {
-        "ttest_from_stats", "paired_from_stats", "two_by_two", "proportion_difference_ci", "ratio_ci",
-        "p_from_ci", "ci_from_p", "power_two_proportions", "sample_size_two_proportions",
-        "power_two_means", "sample_size_two_means",
+        "ttest_from_stats",
+        "paired_from_stats",
+        "two_by_two",
+        "proportion_difference_ci",
+        "ratio_ci",
+        "p_from_ci",
+        "ci_from_p",
+        "power_two_proportions",
+        "sample_size_two_proportions",
+        "power_two_means",
+        "sample_size_two_means",
     }
 
 
@@ -69,6 +79,53 @@ def test_chi2_or_fisher_says_which_test_it_used(row):
     assert ("Fisher" in method) == (float(row["value"]) < 5)
     assert ("chi-squared" in method) == (float(row["value"]) >= 5)
     assert sum(float(r["value"]) < 5 for r in EXPECTED_ROWS) >= 2  # both branches are exercised
+
+
+# ----------------------------------------------------------------------------- Barnard and Boschloo
+# No R package for these is in Debian, so they are checked against a published example and against
+# the tests' definitions, computed here by brute force (every table, the nuisance proportion on a grid).
+def test_barnard_vaccine_example():
+    # The vaccine trial of Chan (1998), 7/15 infected with vaccine v 12/15 with placebo, worked in
+    # Mehta & Senchaudhuri (2003) and in scipy's barnard_exact documentation: Wald statistic -1.894,
+    # one-sided Barnard P 0.0341. With equal arms the two-sided P is exactly twice the one-sided one.
+    res = two_by_two(7, 15, 12, 15, test="barnard")
+    assert round(res.statistic, 3) == -1.894
+    assert res.pvalue == pytest.approx(2 * 0.0341, abs=2e-4)
+
+
+def _unconditional_p(e1, n1, e2, n2, as_extreme):
+    """sup over pi of P(tables at least as extreme), both arms binomial(n, pi)."""
+    x1, x2 = np.meshgrid(np.arange(n1 + 1), np.arange(n2 + 1), indexing="ij")
+    mask = as_extreme(x1, x2)
+    binom = scipy_stats.binom.pmf
+    return max(
+        float(np.outer(binom(np.arange(n1 + 1), n1, pi), binom(np.arange(n2 + 1), n2, pi))[mask].sum())
+        for pi in np.linspace(0.0005, 0.9995, 2000)
+    )
+
+
+@pytest.mark.parametrize("table", [(9, 45, 2, 44), (11, 27, 3, 26), (4, 5, 0, 3), (3, 12, 4, 9)])
+def test_barnard_and_boschloo_match_their_definitions(table):
+    e1, n1, e2, n2 = table
+
+    def wald(x1, x2):
+        p = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+        return np.divide(x1 / n1 - x2 / n2, se, out=np.zeros(np.broadcast(x1, x2).shape), where=se > 0)
+
+    t0 = abs(wald(np.array(e1), np.array(e2)))
+    barnard = _unconditional_p(e1, n1, e2, n2, lambda x1, x2: np.abs(wald(x1, x2)) >= t0 - 1e-12)
+    assert two_by_two(*table, test="barnard").pvalue == pytest.approx(barnard, rel=1e-3)
+
+    def fisher_p(x1, x2, tail):  # one-sided Fisher P given the margins
+        dist = scipy_stats.hypergeom(n1 + n2, x1 + x2, n1)
+        return dist.cdf(x1) if tail == "less" else dist.sf(x1 - 1)
+
+    one_sided = [
+        _unconditional_p(e1, n1, e2, n2, lambda x1, x2, t=t: fisher_p(x1, x2, t) <= fisher_p(e1, e2, t) * (1 + 1e-9))
+        for t in ("less", "greater")
+    ]
+    assert two_by_two(*table, test="boschloo").pvalue == pytest.approx(min(1.0, 2 * min(one_sided)), rel=1e-3)
 
 
 # ----------------------------------------------------------------------------- degenerate tables
@@ -108,22 +165,30 @@ def test_altman_bland_d2304_recovers_the_printed_p_from_the_printed_ci():
         (lambda: ttest_from_stats(1, 0, 10, 2, 1, 10), r"sd1 must be a finite number > 0"),
         (lambda: ttest_from_stats(1, 1, 10, 2, -1, 10), r"sd2 must be a finite number > 0"),
         (lambda: ttest_from_stats(1, 1, 1, 2, 1, 10), r"n1 must be at least 2"),
-        (lambda: ttest_from_stats(1, 1, 10, 2, 1, 10, method="paired"),
-         r"unknown method 'paired'; choose one of: student, welch"),
+        (
+            lambda: ttest_from_stats(1, 1, 10, 2, 1, 10, method="paired"),
+            r"unknown method 'paired'; choose one of: student, welch",
+        ),
         (lambda: paired_from_stats(9, 1.2, 7.5, 1.1, 45, r=1.5), r"r must be a correlation in \[-1, 1\]"),
         (lambda: paired_from_stats(9, 1.2, 7.5, 1.2, 45, r=1), r"SD of the change is 0"),
         (lambda: two_by_two(46, 45, 2, 44), r"events1 must be between 0 and n1 = 45"),
         (lambda: two_by_two(9, 45, -1, 44), r"events2 must be between 0 and n2 = 44"),
         (lambda: two_by_two(9.5, 45, 2, 44), r"events1 must be a whole number"),
         (lambda: two_by_two(0, 0, 2, 44), r"n1 must be at least 1"),
-        (lambda: two_by_two(9, 45, 2, 44, test="g"),
-         r"unknown test 'g'; choose one of: chi2, chi2_yates, fisher, barnard, boschloo, chi2_or_fisher"),
-        (lambda: proportion_difference_ci(9, 45, 2, 44, method="wilson"),
-         r"unknown method 'wilson'; choose one of: wald, newcombe, agresti_caffo, score"),
+        (
+            lambda: two_by_two(9, 45, 2, 44, test="g"),
+            r"unknown test 'g'; choose one of: chi2, chi2_yates, fisher, barnard, boschloo, chi2_or_fisher",
+        ),
+        (
+            lambda: proportion_difference_ci(9, 45, 2, 44, method="wilson"),
+            r"unknown method 'wilson'; choose one of: wald, newcombe, agresti_caffo, score",
+        ),
         (lambda: proportion_difference_ci(9, 45, 2, 44, level=95), r"level must be strictly between 0 and 1"),
         (lambda: ratio_ci(9, 45, 2, 44, measure="hr"), r"unknown measure 'hr'; choose one of: rr, or"),
-        (lambda: ratio_ci(9, 45, 2, 44, measure="rr", method="exact"),
-         r"unknown method 'exact'; choose one of: log, log_adjusted, score"),
+        (
+            lambda: ratio_ci(9, 45, 2, 44, measure="rr", method="exact"),
+            r"unknown method 'exact'; choose one of: log, log_adjusted, score",
+        ),
         (lambda: ratio_ci(9, 45, 0, 44, measure="rr"), r"undefined with a zero cell; use method='log_adjusted'"),
         (lambda: ratio_ci(0, 45, 0, 44, measure="rr", method="score"), r"0/0"),
         (lambda: p_from_ci(5, 1, 3), r"does not contain its estimate"),
@@ -137,8 +202,10 @@ def test_altman_bland_d2304_recovers_the_printed_p_from_the_printed_ci():
         (lambda: power_two_proportions(1.2, 0.05, 45), r"p1 must be a proportion in \[0, 1\]"),
         (lambda: power_two_proportions(0.2, 0.05, 45, alpha=0), r"alpha must be strictly between 0 and 1"),
         (lambda: power_two_proportions(0.2, 0.05, 1), r"n1 must be at least 2"),
-        (lambda: power_two_proportions(0.2, 0.05, 45, method="exact"),
-         r"unknown method 'exact'; choose one of: pooled, unpooled, arcsine"),
+        (
+            lambda: power_two_proportions(0.2, 0.05, 45, method="exact"),
+            r"unknown method 'exact'; choose one of: pooled, unpooled, arcsine",
+        ),
         (lambda: sample_size_two_proportions(0.2, 0.2), r"p1 equals p2"),
         (lambda: sample_size_two_proportions(0.2, 0.05, power=1.2), r"power must be strictly between 0 and 1"),
         (lambda: power_two_means(0.5, 0, 30), r"sd must be a finite number > 0"),
@@ -167,8 +234,12 @@ finite = {"allow_nan": False, "allow_infinity": False}
 
 
 @settings(max_examples=200, deadline=None)
-@given(m1=st.floats(-100, 100, **finite), m2=st.floats(-100, 100, **finite), sd=st.floats(0.01, 50, **finite),
-       n=st.integers(2, 500))
+@given(
+    m1=st.floats(-100, 100, **finite),
+    m2=st.floats(-100, 100, **finite),
+    sd=st.floats(0.01, 50, **finite),
+    n=st.integers(2, 500),
+)
 def test_student_and_welch_agree_with_equal_n_and_sd(m1, m2, sd, n):
     s, w = ttest_from_stats(m1, sd, n, m2, sd, n), ttest_from_stats(m1, sd, n, m2, sd, n, method="welch")
     assert w.statistic == pytest.approx(s.statistic, rel=1e-9, abs=1e-12)
@@ -177,8 +248,12 @@ def test_student_and_welch_agree_with_equal_n_and_sd(m1, m2, sd, n):
 
 
 @settings(max_examples=200, deadline=None)
-@given(est=st.floats(0.05, 20, **finite) | st.floats(-20, -0.05, **finite), p=st.floats(1e-8, 0.9, **finite),
-       level=st.sampled_from([0.9, 0.95, 0.99]), ratio=st.booleans())
+@given(
+    est=st.floats(0.05, 20, **finite) | st.floats(-20, -0.05, **finite),
+    p=st.floats(1e-8, 0.9, **finite),
+    level=st.sampled_from([0.9, 0.95, 0.99]),
+    ratio=st.booleans(),
+)
 def test_p_from_ci_inverts_ci_from_p(est, p, level, ratio):
     if ratio:
         est = abs(est) if abs(est) != 1 else 2.0
@@ -188,8 +263,12 @@ def test_p_from_ci_inverts_ci_from_p(est, p, level, ratio):
 
 
 @settings(max_examples=100, deadline=None)
-@given(data=st.data(), n1=st.integers(1, 60), n2=st.integers(1, 60),
-       method=st.sampled_from(["wald", "newcombe", "agresti_caffo", "score"]))
+@given(
+    data=st.data(),
+    n1=st.integers(1, 60),
+    n2=st.integers(1, 60),
+    method=st.sampled_from(["wald", "newcombe", "agresti_caffo", "score"]),
+)
 def test_difference_intervals_contain_the_estimate_and_mirror_when_arms_swap(data, n1, n2, method):
     e1, e2 = data.draw(st.integers(0, n1)), data.draw(st.integers(0, n2))
     ci = proportion_difference_ci(e1, n1, e2, n2, method=method)
@@ -199,8 +278,12 @@ def test_difference_intervals_contain_the_estimate_and_mirror_when_arms_swap(dat
 
 
 @settings(max_examples=60, deadline=None)
-@given(p1=st.floats(0.02, 0.98), p2=st.floats(0.02, 0.98), power=st.floats(0.5, 0.95),
-       method=st.sampled_from(["pooled", "unpooled", "arcsine"]))
+@given(
+    p1=st.floats(0.02, 0.98),
+    p2=st.floats(0.02, 0.98),
+    power=st.floats(0.5, 0.95),
+    method=st.sampled_from(["pooled", "unpooled", "arcsine"]),
+)
 def test_sample_size_is_the_root_of_the_power_function(p1, p2, power, method):
     if abs(p1 - p2) < 0.02:
         return

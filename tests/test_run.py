@@ -96,8 +96,9 @@ def test_parameter_values_are_injected_as_data(tmp_path, value):
         parameters='data_dir: str = ""  # a data package folder',
     )
     with pytest.raises(PapermillExecutionError) as info:
-        papermill.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), parameters={"data_dir": value},
-                                   cwd=str(tmp_path), progress_bar=False)
+        papermill.execute_notebook(
+            str(nb), str(tmp_path / "out.ipynb"), parameters={"data_dir": value}, cwd=str(tmp_path), progress_bar=False
+        )
     assert info.value.ename == "ParameterError"
     assert not (tmp_path / "PWNED").exists()
 
@@ -117,9 +118,21 @@ def test_environment_yml_installs_only_python_and_this_project():
 
 def test_pyproject_lists_the_promised_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = {re.split(r"[<>=\[ ]", d)[0].lower() for d in project["dependencies"] + project["optional-dependencies"]["dev"]}
-    for dep in ("pandas", "scipy", "statsmodels", "seaborn", "matplotlib", "papermill", "nbval", "jupyterlab",
-                "ipykernel", "pytest"):
+    names = {
+        re.split(r"[<>=\[ ]", d)[0].lower() for d in project["dependencies"] + project["optional-dependencies"]["dev"]
+    }
+    for dep in (
+        "pandas",
+        "scipy",
+        "statsmodels",
+        "seaborn",
+        "matplotlib",
+        "papermill",
+        "nbval",
+        "jupyterlab",
+        "ipykernel",
+        "pytest",
+    ):
         assert dep in names, dep
 
 
@@ -141,7 +154,8 @@ def test_reference_notebooks_are_executed_and_clean():
 
 def test_help_notebook_lists_parameters():
     nb = find_notebooks()[0]
-    out = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook", str(nb)], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "papermill", "--help-notebook", str(nb)], capture_output=True, text=True, check=True
+    ).stdout
     for name in papermill.inspect_notebook(str(nb)):
         assert re.search(rf"^\s+{name}: \S+ \(default .+\)\s+\S", out, re.MULTILINE), (name, out)

@@ -112,7 +112,9 @@ class _Inputs:
                 and (r["variable"] == row["variable"] or (row["arm"] == "all" and r["variable"] == "analysed"))
             ):
                 out.append((f"printed n = {r['value']}", int(parse(r["value"]).value)))
-        pops = [self.settings.population] + [p for p in ("analysed", "assigned", "completed") if p != self.settings.population]
+        pops = [self.settings.population] + [
+            p for p in ("analysed", "assigned", "completed") if p != self.settings.population
+        ]
         arms = self.paper.arms
         if not row["subgroup"]:
             for pop in pops:
@@ -123,7 +125,7 @@ class _Inputs:
                 elif row["arm"] == "all" and all(pop in a for a in arms.values()):
                     out.append((f"{pop} n", sum(int(a[pop]) for a in arms.values())))
             if implied and row["arm"] in self.implied:
-                item = (f"implied n (fits the arm's printed percentages)", self.implied[row["arm"]])
+                item = ("implied n (fits the arm's printed percentages)", self.implied[row["arm"]])
                 out.insert(0 if self.settings.population == "implied" else len(out), item)
         seen, unique = set(), []
         for name, n in out:
@@ -260,7 +262,9 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
     claim.verdict = "inconsistent"
     names = ", ".join(f"{name} = {n}" for name, n in ns) or "no printed n"
     near = ", ".join(map(str, implied.denominators[:4]))
-    claim.notes.append(f"fits none of {names}; " + (f"it fits n = {near}" if implied.consistent else "no nearby n fits"))
+    claim.notes.append(
+        f"fits none of {names}; " + (f"it fits n = {near}" if implied.consistent else "no nearby n fits")
+    )
     if row["arm"] in inp.implied and inp.implied[row["arm"]] in implied.denominators:
         claim.notes.append(f"n = {inp.implied[row['arm']]} is what this arm's other percentages imply")
 
@@ -272,8 +276,8 @@ def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[
     a, b = (cells[arm] for arm in arms)
     central: dict[str, float] = {}
     preferred = None
-    for pa, na, ka in inp.counts(a):
-        for pb, nb, kb in inp.counts(b):
+    for _pa, na, ka in inp.counts(a):
+        for _pb, nb, kb in inp.counts(b):
             for test in TWO_BY_TWO_TESTS:
                 p = inference.two_by_two(ka, na, kb, nb, test=test).pvalue
                 key = f"{test}; {ka}/{na} vs {kb}/{nb}"
@@ -318,12 +322,14 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict[str, dict], sds: dict[str, d
     central, ranges = {}, {}
     preferred = None
     ns0, ns1 = inp.ns(means[arms[0]]), inp.ns(means[arms[1]])
-    for (p0, n0), (p1, n1) in [(x, y) for x in ns0 for y in ns1]:
+    for (_p0, n0), (_p1, n1) in [(x, y) for x in ns0 for y in ns1]:
         if n0 < 2 or n1 < 2:
             continue
         for method in T_METHODS:
             key = f"{method}; n = {n0}/{n1}"
-            p = inference.ttest_from_stats(m[0].value, sd[0].value, n0, m[1].value, sd[1].value, n1, method=method).pvalue
+            p = inference.ttest_from_stats(
+                m[0].value, sd[0].value, n0, m[1].value, sd[1].value, n1, method=method
+            ).pvalue
             central[key] = p
             ranges[key] = _t_range(m, sd, [n0, n1], method)
             if preferred is None and method == s.t_method:
@@ -343,8 +349,8 @@ def _ci(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) ->
     claim.reported = f"{claim.row['ci_low']} to {claim.row['ci_high']}"
     a, b = (cells[arm] for arm in arms)
     hits, nearest = [], None
-    for pa, na, ka in inp.counts(a):
-        for pb, nb, kb in inp.counts(b):
+    for _pa, na, ka in inp.counts(a):
+        for _pb, nb, kb in inp.counts(b):
             for method in CI_METHODS:
                 ci = inference.proportion_difference_ci(ka, na, kb, nb, method=method, level=level)
                 low, high = 100 * ci.low, 100 * ci.high
@@ -372,8 +378,8 @@ def _power(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str])
     claim.reported = claim.row["value"] if claim.row["value"].endswith("%") else f"{claim.row['value']}%"
     a, b = (cells[arm] for arm in arms)
     central = {}
-    for pa, na, ka in inp.counts(a):
-        for pb, nb, kb in inp.counts(b):
+    for _pa, na, ka in inp.counts(a):
+        for _pb, nb, kb in inp.counts(b):
             for method in POWER_METHODS:
                 pw = 100 * inference.power_two_proportions(ka / na, kb / nb, na, nb, alpha=s.alpha, method=method).power
                 key = f"{method}; {ka}/{na} vs {kb}/{nb}; alpha = {s.alpha:g}"
@@ -394,8 +400,10 @@ def _change(claim: _Claim, inp: _Inputs) -> None:
     claim.reported = claim.row["value"]
     diff = abs(after.value - before.value)
     claim.recomputed = f"{change.format(diff)} ({rows[1]['value']} vs {rows[0]['value']})"
-    check = checks.change_consistency(before, after, change) if after.value >= before.value else checks.change_consistency(
-        after, before, change
+    check = (
+        checks.change_consistency(before, after, change)
+        if after.value >= before.value
+        else checks.change_consistency(after, before, change)
     )
     if change.contains(diff):
         claim.verdict, claim.method = "reproduced", "difference of the printed means"
@@ -453,7 +461,9 @@ def _p_from_ci(claim: _Claim, target: dict) -> None:
 
 def _inference(claim: _Claim, inp: _Inputs) -> None:
     row = claim.row
-    claim.reported = " ".join(x for x in (row["value"], f"[{row['ci_low']}, {row['ci_high']}]" if row["ci_low"] else "") if x)
+    claim.reported = " ".join(
+        x for x in (row["value"], f"[{row['ci_low']}, {row['ci_high']}]" if row["ci_low"] else "") if x
+    )
     refs = _refs(row)
     arms = [a for a in (row["arms"] or "").split(";") if a.strip()]
     if row["recomputable"] == "no":

@@ -218,7 +218,9 @@ def _read_meta(folder: Path) -> dict:
         for key in ("assigned", "analysed"):
             if not isinstance(spec[key], int) or spec[key] < 1:
                 raise DataError(path, None, f"arms.{arm}.{key}", f"expected a positive integer, got {spec[key]!r}")
-    if not isinstance(meta["timepoints"], list) or not all(isinstance(t, dict) and "id" in t for t in meta["timepoints"]):
+    if not isinstance(meta["timepoints"], list) or not all(
+        isinstance(t, dict) and "id" in t for t in meta["timepoints"]
+    ):
         raise DataError(path, None, "timepoints", "expected [[timepoints]] tables with an id")
     return meta
 
@@ -263,10 +265,15 @@ def _check_descriptives(path: Path, rows, meta, ids: dict) -> None:
             raise DataError(path, line, "arm", f"unknown arm {r['arm']!r}; expected one of {sorted(arms)}")
         if r["timepoint"] and r["timepoint"] not in timepoints:
             raise DataError(
-                path, line, "timepoint", f"unknown time point {r['timepoint']!r}; expected one of {sorted(timepoints)} or empty"
+                path,
+                line,
+                "timepoint",
+                f"unknown time point {r['timepoint']!r}; expected one of {sorted(timepoints)} or empty",
             )
         if r["statistic"] not in STATISTICS:
-            raise DataError(path, line, "statistic", f"unknown statistic {r['statistic']!r}; expected one of {list(STATISTICS)}")
+            raise DataError(
+                path, line, "statistic", f"unknown statistic {r['statistic']!r}; expected one of {list(STATISTICS)}"
+            )
         if not is_number(r["value"]) or parse(r["value"]).comparator != "=":
             raise DataError(path, line, "value", f"expected a number as printed (e.g. 7.49), got {r['value']!r}")
         v = parse(r["value"])
@@ -303,13 +310,22 @@ def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
             raise DataError(path, line, "comparison", f"expected one of {list(COMPARISONS)}, got {r['comparison']!r}")
         for arm in _split(r["arms"]):
             if arm not in arms:
-                raise DataError(path, line, "arms", f"unknown arm {arm!r}; expected ';'-separated ids from {sorted(arms)}")
+                raise DataError(
+                    path, line, "arms", f"unknown arm {arm!r}; expected ';'-separated ids from {sorted(arms)}"
+                )
         for tp in _split(r["timepoint"]):
             if tp not in timepoints:
-                raise DataError(path, line, "timepoint", f"unknown time point {tp!r}; expected ';'-separated ids from {sorted(timepoints)}")
+                raise DataError(
+                    path,
+                    line,
+                    "timepoint",
+                    f"unknown time point {tp!r}; expected ';'-separated ids from {sorted(timepoints)}",
+                )
         for col in ("value", "ci_low", "ci_high", "ci_level"):
             if r[col] and not is_number(r[col]):
-                raise DataError(path, line, col, f"expected a number as printed (e.g. 0.0268 or < 0.05), got {r[col]!r}")
+                raise DataError(
+                    path, line, col, f"expected a number as printed (e.g. 0.0268 or < 0.05), got {r[col]!r}"
+                )
         if not (r["value"] or r["ci_low"]):
             raise DataError(path, line, "value", "expected a printed value or a confidence interval")
         if bool(r["ci_low"]) != bool(r["ci_high"]):
@@ -423,7 +439,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m reanalysis.data", description=main.__doc__)
     parser.add_argument("packages", nargs="*", help="package folders or ids (default: every package in data/)")
-    parser.add_argument("--markdown", action="store_true", help="print the counts as the Markdown table of data/README.md")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the counts as the Markdown table of data/README.md"
+    )
     args = parser.parse_args(argv)
     try:
         papers = [validate(p) for p in (args.packages or available())]
@@ -434,7 +452,9 @@ def main(argv: list[str] | None = None) -> int:
         print(counts_markdown(papers))
         return 0
     for paper in papers:
-        print(f"{paper.id}: valid; {len(paper.descriptives)} descriptive and {len(paper.inferences)} inferential numbers")
+        print(
+            f"{paper.id}: valid; {len(paper.descriptives)} descriptive and {len(paper.inferences)} inferential numbers"
+        )
         print(count_numbers(paper).to_string(), end="\n\n")
     return 0
 

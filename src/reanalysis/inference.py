@@ -15,7 +15,7 @@ All tests and intervals are two-sided. Bad input raises ``ValueError`` saying wh
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from scipy import optimize, special, stats
@@ -24,17 +24,36 @@ from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, power_proportions_2indep, proportion_effectsize
 
 __all__ = [
-    "TestResult", "Interval", "PowerResult", "ttest_from_stats", "paired_from_stats", "two_by_two",
-    "proportion_difference_ci", "ratio_ci", "p_from_ci", "ci_from_p", "power_two_proportions",
-    "sample_size_two_proportions", "power_two_means", "sample_size_two_means",
+    "TestResult",
+    "Interval",
+    "PowerResult",
+    "ttest_from_stats",
+    "paired_from_stats",
+    "two_by_two",
+    "proportion_difference_ci",
+    "ratio_ci",
+    "p_from_ci",
+    "ci_from_p",
+    "power_two_proportions",
+    "sample_size_two_proportions",
+    "power_two_means",
+    "sample_size_two_means",
 ]
 
 
-def _g(x: float | None) -> str:
-    return "None" if x is None else f"{x:.6g}"
+def _show(x) -> str:
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in x.items()) + "}"
+    return f"{x:.6g}" if isinstance(x, float | int) and not isinstance(x, bool) else repr(x)
 
 
-@dataclass(frozen=True)
+def _repr(self) -> str:
+    """Readable repr for the result classes: numbers to 6 significant digits, an empty detail left out."""
+    shown = (f"{f.name}={_show(getattr(self, f.name))}" for f in fields(self) if getattr(self, f.name) != {})
+    return f"{type(self).__name__}({', '.join(shown)})"
+
+
+@dataclass(frozen=True, repr=False)
 class TestResult:
     """A test: statistic, two-sided P value, degrees of freedom (None for z and exact tests), method.
 
@@ -48,14 +67,10 @@ class TestResult:
     df: float | None
     method: str
     detail: dict[str, float] = field(default_factory=dict, hash=False)
-
-    def __repr__(self) -> str:
-        extra = f", detail={{{', '.join(f'{k!r}: {_g(v)}' for k, v in self.detail.items())}}}" if self.detail else ""
-        return (f"TestResult(statistic={_g(self.statistic)}, pvalue={_g(self.pvalue)}, df={_g(self.df)}, "
-                f"method={self.method!r}{extra})")
+    __repr__ = _repr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Interval:
     """A point estimate with a two-sided confidence interval at ``level`` (0.95 for 95%)."""
 
@@ -64,13 +79,10 @@ class Interval:
     high: float
     level: float
     method: str
-
-    def __repr__(self) -> str:
-        return (f"Interval(estimate={_g(self.estimate)}, low={_g(self.low)}, high={_g(self.high)}, "
-                f"level={self.level:g}, method={self.method!r})")
+    __repr__ = _repr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PowerResult:
     """Power of a two-sided two-arm comparison with ``n1`` and ``n2`` per arm (not rounded up)."""
 
@@ -79,10 +91,7 @@ class PowerResult:
     n2: float
     alpha: float
     method: str
-
-    def __repr__(self) -> str:
-        return (f"PowerResult(power={_g(self.power)}, n1={_g(self.n1)}, n2={_g(self.n2)}, alpha={self.alpha:g}, "
-                f"method={self.method!r})")
+    __repr__ = _repr
 
 
 # ----------------------------------------------------------------------------- checks
@@ -132,8 +141,9 @@ def _open01(name: str, x: float) -> float:
 
 
 # ----------------------------------------------------------------------------- t-tests
-def ttest_from_stats(mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int,
-                     method: str = "student") -> TestResult:
+def ttest_from_stats(
+    mean1: float, sd1: float, n1: int, mean2: float, sd2: float, n2: int, method: str = "student"
+) -> TestResult:
     """Two-sample t-test of mean1 - mean2 from means, SDs and sizes (``scipy.stats.ttest_ind_from_stats``).
 
     ``method`` is "student" (pooled variance) or "welch" (Welch-Satterthwaite df). ``detail`` has the
@@ -152,12 +162,10 @@ def ttest_from_stats(mean1: float, sd1: float, n1: int, mean2: float, sd2: float
         df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
         se = math.sqrt(v1 + v2)
         name = "Welch two-sample t-test"
-    return TestResult(float(res.statistic), float(res.pvalue), float(df), name,
-                      {"difference": mean1 - mean2, "se": se})
+    return TestResult(float(res.statistic), float(res.pvalue), float(df), name, {"difference": mean1 - mean2, "se": se})
 
 
-def paired_from_stats(mean_pre: float, sd_pre: float, mean_post: float, sd_post: float, n: int,
-                      r: float) -> TestResult:
+def paired_from_stats(mean_pre: float, sd_pre: float, mean_post: float, sd_post: float, n: int, r: float) -> TestResult:
     """Paired t-test of the change post - pre when only before and after means and SDs are printed.
 
     The pre-post correlation ``r`` is not printed; it is an explicit assumption. The SD of the
@@ -173,16 +181,23 @@ def paired_from_stats(mean_pre: float, sd_pre: float, mean_post: float, sd_post:
         raise ValueError("the SD of the change is 0 (r = 1 with equal SDs): the paired test is undefined")
     se = sd_change / math.sqrt(n)
     t = (mean_post - mean_pre) / se
-    return TestResult(t, float(2 * stats.t.sf(abs(t), n - 1)), n - 1,
-                      f"paired t-test from summary statistics (assumed r = {r:g})",
-                      {"change": mean_post - mean_pre, "sd_change": sd_change, "se": se})
+    return TestResult(
+        t,
+        float(2 * stats.t.sf(abs(t), n - 1)),
+        n - 1,
+        f"paired t-test from summary statistics (assumed r = {r:g})",
+        {"change": mean_post - mean_pre, "sd_change": sd_change, "se": se},
+    )
 
 
 # ----------------------------------------------------------------------------- 2x2 tables
 _TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo", "chi2_or_fisher")
 _TEST_NAMES = {
-    "chi2": "Pearson chi-squared test", "chi2_yates": "chi-squared test with Yates' correction",
-    "fisher": "Fisher's exact test", "barnard": "Barnard's exact test", "boschloo": "Boschloo's exact test",
+    "chi2": "Pearson chi-squared test",
+    "chi2_yates": "chi-squared test with Yates' correction",
+    "fisher": "Fisher's exact test",
+    "barnard": "Barnard's exact test",
+    "boschloo": "Boschloo's exact test",
 }
 
 
@@ -192,9 +207,10 @@ def two_by_two(events1: int, n1: int, events2: int, n2: int, test: str = "chi2")
     ``test``: "chi2" (Pearson, no correction), "chi2_yates", "fisher", "barnard", "boschloo"
     (``scipy.stats.chi2_contingency`` / ``fisher_exact`` / ``barnard_exact`` / ``boschloo_exact``), or
     "chi2_or_fisher": chi-squared unless an expected count is < 5, then Fisher (``method`` says which).
-    The statistic is X^2, the sample odds ratio (Fisher), the Wald statistic (Barnard) or Fisher's
-    one-sided P (Boschloo); Barnard and Boschloo maximise over scipy's default grid of 32 nuisance
-    values. A table without events, or with events only, has no evidence of a difference: P = 1,
+    The statistic is X^2, the sample odds ratio (Fisher), the pooled Wald z of p1 - p2 (Barnard) or
+    Fisher's one-sided P (Boschloo, whose two-sided P is twice the smaller one-sided P, scipy's
+    convention); both maximise over the nuisance proportion from scipy's default 32 starting
+    points. A table without events, or with events only, has no evidence of a difference: P = 1,
     the statistic is 0 for chi-squared and NaN otherwise, and ``method`` says so.
     """
     _choose("test", test, _TESTS)
@@ -211,12 +227,16 @@ def two_by_two(events1: int, n1: int, events2: int, n2: int, test: str = "chi2")
     chi = test.startswith("chi2")
     if e1 + e2 in (0, m1 + m2):
         what = "no events in either arm" if e1 + e2 == 0 else "events in every participant"
-        return TestResult(0.0 if chi else math.nan, 1.0, 1.0 if chi else None,
-                          f"{name}: degenerate table ({what}), P = 1", detail)
+        return TestResult(
+            0.0 if chi else math.nan, 1.0, 1.0 if chi else None, f"{name}: degenerate table ({what}), P = 1", detail
+        )
     if chi:
         res = stats.chi2_contingency(table, correction=test == "chi2_yates")
         return TestResult(float(res.statistic), float(res.pvalue), float(res.dof), name, detail)
-    res = {"fisher": stats.fisher_exact, "barnard": stats.barnard_exact, "boschloo": stats.boschloo_exact}[test](table)
+    if test == "fisher":
+        res = stats.fisher_exact(table)
+    else:  # scipy's Barnard and Boschloo take the arms as the table's columns
+        res = (stats.barnard_exact if test == "barnard" else stats.boschloo_exact)(table.T)
     return TestResult(float(res.statistic), float(res.pvalue), None, name, detail)
 
 
@@ -227,13 +247,19 @@ def _mn_restricted(x1: int, n1: int, x2: int, n2: int, delta: float) -> tuple[fl
     if hi <= lo:
         return lo, lo - delta
     p1h, p2h, th = x1 / n1, x2 / n2, n2 / n1
-    coef = [1 + th, -(1 + th + p1h + th * p2h + delta * (th + 2)),
-            delta**2 + delta * (2 * p1h + th + 1) + p1h + th * p2h, -p1h * delta * (1 + delta)]
+    coef = [
+        1 + th,
+        -(1 + th + p1h + th * p2h + delta * (th + 2)),
+        delta**2 + delta * (2 * p1h + th + 1) + p1h + th * p2h,
+        -p1h * delta * (1 + delta),
+    ]
     roots = [z.real for z in np.roots(coef) if abs(z.imag) < 1e-9 and lo - 1e-9 <= z.real <= hi + 1e-9]
     # The restricted log-likelihood is concave in p1, so its maximum is a stationary point or an end.
     cands = [(p, min(max(p - delta, 0.0), 1.0)) for p in [min(max(z, lo), hi) for z in roots] + [lo, hi]]
-    loglik = [special.xlogy(x1, p) + special.xlogy(n1 - x1, 1 - p) + special.xlogy(x2, q)
-              + special.xlogy(n2 - x2, 1 - q) for p, q in cands]
+    loglik = [
+        special.xlogy(x1, p) + special.xlogy(n1 - x1, 1 - p) + special.xlogy(x2, q) + special.xlogy(n2 - x2, 1 - q)
+        for p, q in cands
+    ]
     return cands[int(np.argmax(loglik))]
 
 
@@ -258,12 +284,17 @@ def _mn_difference(x1: int, n1: int, x2: int, n2: int, level: float) -> tuple[fl
 
 
 _DIFF_METHODS = {"wald": "wald", "newcombe": "newcomb", "agresti_caffo": "agresti-caffo", "score": None}
-_DIFF_NAMES = {"wald": "Wald", "newcombe": "Newcombe hybrid score (Wilson)", "agresti_caffo": "Agresti-Caffo",
-               "score": "Miettinen-Nurminen score"}
+_DIFF_NAMES = {
+    "wald": "Wald",
+    "newcombe": "Newcombe hybrid score (Wilson)",
+    "agresti_caffo": "Agresti-Caffo",
+    "score": "Miettinen-Nurminen score",
+}
 
 
-def proportion_difference_ci(events1: int, n1: int, events2: int, n2: int, method: str = "newcombe",
-                             level: float = 0.95) -> Interval:
+def proportion_difference_ci(
+    events1: int, n1: int, events2: int, n2: int, method: str = "newcombe", level: float = 0.95
+) -> Interval:
     """Confidence interval for p1 - p2 (``statsmodels.stats.proportion.confint_proportions_2indep``).
 
     ``method``: "wald", "newcombe", "agresti_caffo" or "score" (Miettinen-Nurminen; computed here,
@@ -281,8 +312,9 @@ def proportion_difference_ci(events1: int, n1: int, events2: int, n2: int, metho
     return Interval(e1 / m1 - e2 / m2, float(low), float(high), level, _DIFF_NAMES[method])
 
 
-def ratio_ci(events1: int, n1: int, events2: int, n2: int, measure: str = "rr", method: str = "log",
-             level: float = 0.95) -> Interval:
+def ratio_ci(
+    events1: int, n1: int, events2: int, n2: int, measure: str = "rr", method: str = "log", level: float = 0.95
+) -> Interval:
     """Confidence interval for the risk ratio ("rr") or odds ratio ("or") of arm 1 to arm 2.
 
     ``method``:
@@ -294,8 +326,11 @@ def ratio_ci(events1: int, n1: int, events2: int, n2: int, measure: str = "rr", 
       ``fisher.test`` (``scipy.stats.contingency.odds_ratio``).
     """
     _choose("measure", measure, ("rr", "or"))
-    _choose("method", method, ("log", "log_adjusted", "score", "exact") if measure == "or"
-            else ("log", "log_adjusted", "score"))
+    _choose(
+        "method",
+        method,
+        ("log", "log_adjusted", "score", "exact") if measure == "or" else ("log", "log_adjusted", "score"),
+    )
     e1, m1, e2, m2 = _counts(events1, n1, events2, n2)
     level = _open01("level", level)
     cells = (e1, e2) if measure == "rr" else (e1, m1 - e1, e2, m2 - e2)
@@ -304,12 +339,15 @@ def ratio_ci(events1: int, n1: int, events2: int, n2: int, measure: str = "rr", 
     if method == "exact":
         res = odds_ratio([[e1, m1 - e1], [e2, m2 - e2]], kind="conditional")
         ci = res.confidence_interval(confidence_level=level)
-        return Interval(float(res.statistic), float(ci.low), float(ci.high), level,
-                        "conditional MLE with exact interval (Fisher)")
+        return Interval(
+            float(res.statistic), float(ci.low), float(ci.high), level, "conditional MLE with exact interval (Fisher)"
+        )
     if min(cells) == 0 and (method == "log" or (method, measure) == ("score", "or")):
         other = "'exact'" if measure == "or" else "'score'"
-        raise ValueError(f"the {method} interval for the {'risk' if measure == 'rr' else 'odds'} ratio is undefined "
-                         f"with a zero cell; use method='log_adjusted' or {other}")
+        raise ValueError(
+            f"the {method} interval for the {'risk' if measure == 'rr' else 'odds'} ratio is undefined "
+            f"with a zero cell; use method='log_adjusted' or {other}"
+        )
     add = 0.5 if method == "log_adjusted" else 0.0
     if measure == "rr":
         est = ((e1 + add) / (m1 + add)) / ((e2 + add) / (m2 + add)) if e2 + add > 0 else math.inf
@@ -338,8 +376,9 @@ def _multiplier(level: float, method: str) -> float:
     raise ValueError(f"method 'altman_bland' has multipliers for levels 0.90, 0.95 and 0.99 only, got {level!r}")
 
 
-def p_from_ci(estimate: float, low: float, high: float, level: float = 0.95, ratio: bool = False,
-              method: str = "normal") -> TestResult:
+def p_from_ci(
+    estimate: float, low: float, high: float, level: float = 0.95, ratio: bool = False, method: str = "normal"
+) -> TestResult:
     """P value from an estimate and its CI (Altman & Bland, BMJ 2011;343:d2304), written by hand.
 
     SE = (high - low) / (2 z), z = estimate / SE, on the log scale for a ratio. ``method="normal"``
@@ -354,8 +393,9 @@ def p_from_ci(estimate: float, low: float, high: float, level: float = 0.95, rat
             raise ValueError("a ratio and its CI must be > 0")
         estimate, low, high = math.log(estimate), math.log(low), math.log(high)
     if not (low < high and low <= estimate <= high):
-        raise ValueError(f"the CI ({low:g}, {high:g}) does not contain its estimate {estimate:g}"
-                         + (" (log scale)" if ratio else ""))
+        raise ValueError(
+            f"the CI ({low:g}, {high:g}) does not contain its estimate {estimate:g}" + (" (log scale)" if ratio else "")
+        )
     se = (high - low) / (2 * k)
     z = estimate / se
     p = float(2 * stats.norm.sf(abs(z))) if method == "normal" else math.exp(-0.717 * abs(z) - 0.416 * z * z)
@@ -363,8 +403,7 @@ def p_from_ci(estimate: float, low: float, high: float, level: float = 0.95, rat
     return TestResult(z, p, None, f"P from CI ({'log scale, ' if ratio else ''}{method})", detail)
 
 
-def ci_from_p(estimate: float, p: float, level: float = 0.95, ratio: bool = False,
-              method: str = "normal") -> Interval:
+def ci_from_p(estimate: float, p: float, level: float = 0.95, ratio: bool = False, method: str = "normal") -> Interval:
     """CI from an estimate and its two-sided P value (Altman & Bland, BMJ 2011;343:d2090), written by hand.
 
     z from P, SE = |estimate| / z, CI = estimate -/+ k SE, on the log scale for a ratio. ``method``
@@ -414,8 +453,9 @@ def _check_props(p1: float, p2: float, alpha: float, method: str) -> tuple[float
     return p1, p2, alpha
 
 
-def power_two_proportions(p1: float, p2: float, n1: float, n2: float | None = None, alpha: float = 0.05,
-                          method: str = "pooled") -> PowerResult:
+def power_two_proportions(
+    p1: float, p2: float, n1: float, n2: float | None = None, alpha: float = 0.05, method: str = "pooled"
+) -> PowerResult:
     """Power of the two-sided test of p1 = p2 with n1 and n2 per arm (normal approximation).
 
     ``method``:
@@ -443,8 +483,9 @@ def _solve_n(power_at, target: float) -> float:
     return float(optimize.brentq(lambda n: power_at(n) - target, 2.0, hi, xtol=1e-12, rtol=1e-14))
 
 
-def sample_size_two_proportions(p1: float, p2: float, power: float = 0.8, alpha: float = 0.05,
-                                method: str = "pooled") -> PowerResult:
+def sample_size_two_proportions(
+    p1: float, p2: float, power: float = 0.8, alpha: float = 0.05, method: str = "pooled"
+) -> PowerResult:
     """Equal n per arm giving ``power`` (not rounded: take ``math.ceil``). Methods as in
     :func:`power_two_proportions`; n is the root of that power function (R solves it the same way)."""
     p1, p2, alpha = _check_props(p1, p2, alpha, method)

@@ -161,9 +161,7 @@ _UNITS = {
     )
 }
 _TENS = {
-    w: 10 * i
-    for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split())
-    if w != "_"
+    w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"
 }
 
 

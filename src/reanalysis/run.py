@@ -28,6 +28,11 @@ from pathlib import Path
 
 from .params import ParameterError, check_parameters
 
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed (jupyterlab pulls it
+# in), which compiles a grammar for 1.6 s at every start, to check IRI formats that notebook
+# validation never uses. Marking it absent makes jsonschema skip that one format checker.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 __all__ = ["NotebookFailure", "RunResult", "find_notebooks", "reproduce", "refresh", "main", "ROOT"]
 
 #: The repository (the project is installed editable; see ``data.data_root``).
@@ -295,16 +300,33 @@ def main(argv: list[str] | None = None) -> int:
         description="Execute the reanalysis notebooks into build/ (never over notebooks/).",
     )
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: notebooks/*.ipynb)")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="set a parameter (True/False/None, numbers converted as papermill does)")
-    parser.add_argument("-r", "--raw", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="set a parameter to the raw text VALUE")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (True/False/None, numbers converted as papermill does)",
+    )
+    parser.add_argument(
+        "-r",
+        "--raw",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a parameter to the raw text VALUE",
+    )
     parser.add_argument("--build", type=Path, default=ROOT / "build", help="output folder (default: build/)")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML site")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    parser.add_argument("--refresh", action="store_true",
-                        help="(maintainers) re-execute notebooks/ in place with the default parameters")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="(maintainers) re-execute notebooks/ in place with the default parameters",
+    )
     args = parser.parse_args(argv)
     if args.refresh:
         if args.parameter or args.raw:
@@ -316,8 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parameters = {name: _convert(value) for name, value in args.parameter}
     parameters.update({name: value for name, value in args.raw})
     try:
-        result = reproduce(args.notebooks or None, args.build, parameters, args.jobs, not args.no_html,
-                           not args.no_progress)
+        result = reproduce(
+            args.notebooks or None, args.build, parameters, args.jobs, not args.no_html, not args.no_progress
+        )
     except (ParameterError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

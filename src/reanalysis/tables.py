@@ -28,6 +28,7 @@ class Prose:
     def __str__(self) -> str:
         return self.text
 
+
 #: The columns a reader needs, in reading order.
 READER_COLUMNS = ["claim_id", "location", "reported", "recomputed", "method", "verdict", "note"]
 
