@@ -159,3 +159,16 @@ def test_help_notebook_lists_parameters():
     ).stdout
     for name in papermill.inspect_notebook(str(nb)):
         assert re.search(rf"^\s+{name}: \S+ \(default .+\)\s+\S", out, re.MULTILINE), (name, out)
+
+
+def test_real_notebook_reruns_with_other_parameters_into_build(tmp_path):
+    """A paper notebook with non-default choices writes its page and claims.csv under build/ only."""
+    nb = ROOT / "notebooks" / "lu2021.ipynb"
+    before = nb.read_bytes()
+    params = {"two_by_two_test": "fisher", "population": "assigned", "ci_method": "newcombe", "alpha": 0.01}
+    result = reproduce([nb], tmp_path, params, progress=False)
+    assert result.ok, result.failures
+    assert nb.read_bytes() == before
+    claims = (tmp_path / "lu2021" / "claims.csv").read_text(encoding="utf-8")
+    assert "res.remission.p" in claims and "fisher; 11/27 vs 3/26" in claims
+    assert (tmp_path / "site" / "lu2021.html").exists() and (tmp_path / "site" / "index.html").exists()
