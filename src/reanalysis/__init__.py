@@ -2,9 +2,12 @@
 
 Layers (each imports only from those below it):
 
+- ``tables``, ``figures``: presentation (reader tables, sentences written from results, plots)
+- ``audit``: claims -> recomputations over methods and populations -> verdicts
+- ``inference`` (tests, CIs, power from summaries), ``checks`` (percentages, GRIM family),
+  ``data`` (load and validate ``data/<paper_id>/``)
 - ``printed``: "7.49" -> value, decimals, comparator, rounding interval
-- ``data``: load and validate a paper's data package (``data/<paper_id>/``)
-- ``params``: notebook parameters and their checks; ``run``: the papermill runner
+- ``params`` (notebook parameters and their checks), ``run`` (the papermill runner)
 """
 
 __version__ = "0.1.0"

@@ -166,12 +166,14 @@ _TENS = {
 
 
 def number_from_words(text: str) -> int | None:
-    """The integer an English number word stands for ("Sixty-seven" -> 67), else None.
+    """The integer an English number word stands for ("Sixty-seven" -> 67, "none" -> 0), else None.
 
     Papers write small counts in words ("Nine participants"); the provenance check needs
     to know that such a word is the number transcribed.
     """
     words = re.split(r"[-\s]+", text.strip().lower())
+    if words in (["no"], ["none"]):
+        return 0
     total = 0
     for w in words:
         if w in _UNITS:
