@@ -23,7 +23,6 @@ themselves come from :mod:`reanalysis.inference` (scipy/statsmodels) and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -94,6 +93,10 @@ class _Inputs:
         self.d = {r["id"]: r for r in paper.descriptives.to_dict("records")}
         self.i = {r["id"]: r for r in paper.inferences.to_dict("records")}
         self.implied = _implied_n(paper)
+        # rows by (arm, subgroup, variable, statistic): one pass, so look-ups don't rescan the paper
+        self.index: dict[tuple, list[dict]] = {}
+        for r in self.d.values():
+            self.index.setdefault((r["arm"], r["subgroup"], r["variable"], r["statistic"]), []).append(r)
 
     def ns(self, row: dict, implied: bool = True) -> list[tuple[str, int]]:
         """Candidate denominators for a row, the preferred population first.
@@ -103,15 +106,11 @@ class _Inputs:
         ``implied``, the n that the arm's printed percentages fit (see :func:`implied_denominators`).
         """
         out: list[tuple[str, int]] = []
-        for r in self.d.values():
-            if (
-                r["statistic"] == "n"
-                and r["arm"] == row["arm"]
-                and r["subgroup"] == row["subgroup"]
-                and r["timepoint"] in (row["timepoint"], "")
-                and (r["variable"] == row["variable"] or (row["arm"] == "all" and r["variable"] == "analysed"))
-            ):
-                out.append((f"printed n = {r['value']}", int(parse(r["value"]).value)))
+        variables = [row["variable"]] + (["analysed"] if row["arm"] == "all" else [])
+        for variable in variables:
+            for r in self.index.get((row["arm"], row["subgroup"], variable, "n"), []):
+                if r["timepoint"] in (row["timepoint"], ""):
+                    out.append((f"printed n = {r['value']}", int(parse(r["value"]).value)))
         pops = [self.settings.population] + [
             p for p in ("analysed", "assigned", "completed") if p != self.settings.population
         ]
@@ -136,10 +135,8 @@ class _Inputs:
 
     def sibling(self, row: dict, statistic: str) -> dict | None:
         """The row of another statistic for the same arm, subgroup, time point and variable."""
-        for r in self.d.values():
-            if r["statistic"] == statistic and all(
-                r[k] == row[k] for k in ("arm", "subgroup", "timepoint", "variable")
-            ):
+        for r in self.index.get((row["arm"], row["subgroup"], row["variable"], statistic), []):
+            if r["timepoint"] == row["timepoint"]:
                 return r
         return None
 
@@ -563,7 +560,7 @@ def implied_denominators(paper: Paper) -> pd.DataFrame:
                 "arm": r["arm"],
                 "percent": r["value"],
                 "fits_assigned": top in fit.denominators,
-                "denominators": ", ".join(map(str, fit.denominators)) if math.isfinite(top) else "",
+                "denominators": ", ".join(map(str, fit.denominators)),
             }
         )
     return pd.DataFrame(rows)

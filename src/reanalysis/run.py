@@ -84,8 +84,8 @@ def _declared(notebook: Path) -> dict:
     return papermill.inspect_notebook(str(notebook))
 
 
-def _plan(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
-    """Which parameters go to which notebook; refuse a name that no notebook takes."""
+def _plan(notebooks: list[Path], parameters: dict) -> dict[Path, tuple[dict, set[str]]]:
+    """Which parameters go to which notebook (and which it declares); refuse a name no notebook takes."""
     declared = {nb: _declared(nb) for nb in notebooks}
     for name in parameters:
         if not any(name in d for d in declared.values()):
@@ -93,7 +93,7 @@ def _plan(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
             raise ParameterError(name, parameters[name], "a parameter of the notebook(s): " + ", ".join(takes))
     checkable = {k: v for k, v in parameters.items() if k != "results_dir"}
     check_parameters(**checkable)  # bad values fail here, before any kernel starts
-    return {nb: {k: v for k, v in parameters.items() if k in declared[nb]} for nb in notebooks}
+    return {nb: ({k: v for k, v in parameters.items() if k in declared[nb]}, set(declared[nb])) for nb in notebooks}
 
 
 def _kernel_manager_class():
@@ -111,13 +111,15 @@ def _kernel_manager_class():
     return EncryptedKernelManager
 
 
-def _execute(notebook: Path, staging: Path, parameters: dict, position: int, progress: bool, results: bool) -> Path:
+def _execute(
+    notebook: Path, staging: Path, plan: tuple[dict, set[str]], position: int, progress: bool, results: bool
+) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     out = staging / "notebooks" / notebook.name
-    params = dict(parameters)
-    if results and "results_dir" in _declared(notebook):
+    params, declared = dict(plan[0]), plan[1]
+    if results and "results_dir" in declared:
         params["results_dir"] = str(staging / notebook.stem)
     bar = {"desc": notebook.stem.ljust(12), "position": position, "leave": True} if progress else False
     try:
