@@ -26,13 +26,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from scipy import special
 
 from . import checks, inference
 from .data import Paper
 from .printed import Printed, parse
 
-__all__ = ["VERDICTS", "Settings", "audit", "summary", "implied_denominators", "CLAIM_COLUMNS"]
+__all__ = [
+    "VERDICTS",
+    "AuditError",
+    "Settings",
+    "t_interval",
+    "audit",
+    "summary",
+    "implied_denominators",
+    "CLAIM_COLUMNS",
+]
 
 VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
 TWO_BY_TWO_TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo")
@@ -54,6 +65,15 @@ CLAIM_COLUMNS = [
     "significance_flip",
     "note",
 ]
+
+
+class AuditError(ValueError):
+    """A claim's inputs are impossible (SD <= 0, n < 2, count > n, p outside [0, 1], a CI that
+    does not contain its estimate); says which claim."""
+
+    def __init__(self, claim_id: str, message: str):
+        self.claim_id = claim_id
+        super().__init__(f"claim {claim_id}: {message}")
 
 
 @dataclass(frozen=True)
@@ -93,6 +113,7 @@ class _Inputs:
         self.d = {r["id"]: r for r in paper.descriptives.to_dict("records")}
         self.i = {r["id"]: r for r in paper.inferences.to_dict("records")}
         self.implied = _implied_n(paper)
+        self._p2x2: dict[tuple, float] = {}
         # rows by (arm, subgroup, variable, statistic): one pass, so look-ups don't rescan the paper
         self.index: dict[tuple, list[dict]] = {}
         for r in self.d.values():
@@ -133,6 +154,13 @@ class _Inputs:
                 unique.append((name, n))
         return unique
 
+    def p2x2(self, ka: int, na: int, kb: int, nb: int, test: str) -> float:
+        """p of a 2x2 test, computed once per table and test (tables recur across sections)."""
+        key = (ka, na, kb, nb, test)
+        if key not in self._p2x2:
+            self._p2x2[key] = inference.two_by_two(ka, na, kb, nb, test=test).pvalue
+        return self._p2x2[key]
+
     def sibling(self, row: dict, statistic: str) -> dict | None:
         """The row of another statistic for the same arm, subgroup, time point and variable."""
         for r in self.index.get((row["arm"], row["subgroup"], row["variable"], statistic), []):
@@ -153,6 +181,8 @@ class _Inputs:
             fit = checks.percent_counts(prow["value"], n).counts if prow is not None else range(n + 1)
             if crow is not None:
                 k = int(parse(crow["value"]).value)
+                if k > n and name.startswith("printed n"):
+                    raise ValueError(f"count {k} ({crow['id']}) is larger than its printed n = {n}")
                 if k in fit:
                     out.append((name, n, k))
             else:
@@ -267,47 +297,80 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
 
 
 def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
+    """Every count pair that fits, with the conditional tests first; Barnard's and Boschloo's
+    exact unconditional tests (tens of ms each) only when none of those reproduces the
+    printed value, or when one of them is the chosen test."""
     s = inp.settings
     printed = parse(claim.row["value"])
     claim.reported = claim.row["value"]
     a, b = (cells[arm] for arm in arms)
-    central: dict[str, float] = {}
-    preferred = None
-    for _pa, na, ka in inp.counts(a):
-        for _pb, nb, kb in inp.counts(b):
-            for test in TWO_BY_TWO_TESTS:
-                p = inference.two_by_two(ka, na, kb, nb, test=test).pvalue
-                key = f"{test}; {ka}/{na} vs {kb}/{nb}"
-                central[key] = p
-                if preferred is None and test == s.two_by_two_test:
-                    preferred = (p, key)
-    if not central:
+    tables = [(ka, na, kb, nb) for _pa, na, ka in inp.counts(a) for _pb, nb, kb in inp.counts(b)]
+    if not tables:
         claim.notes.append("no counts fit the printed percentages with any candidate n")
         claim.verdict = "inconsistent"
         return
-    if preferred:
-        claim.recomputed = f"{_fmt_p(preferred[0], printed)} ({preferred[1]})"
-        claim.flip = _significance_flip(printed, preferred[0], s.alpha)
+    cheap = [t for t in TWO_BY_TWO_TESTS if t not in ("barnard", "boschloo")]
+    central = {f"{t}; {ka}/{na} vs {kb}/{nb}": inp.p2x2(ka, na, kb, nb, t) for ka, na, kb, nb in tables for t in cheap}
+    exact = [t for t in ("barnard", "boschloo") if t == s.two_by_two_test]
+    if not any(printed.contains(p) for p in central.values()):
+        exact = ["barnard", "boschloo"]
+    for ka, na, kb, nb in tables:
+        for t in exact:
+            central[f"{t}; {ka}/{na} vs {kb}/{nb}"] = inp.p2x2(ka, na, kb, nb, t)
+    ka, na, kb, nb = tables[0]
+    key = f"{s.two_by_two_test}; {ka}/{na} vs {kb}/{nb}"
+    preferred = central.get(key)
+    if preferred is None:  # "chi2_or_fisher": the rule picks one of the tests above
+        preferred = inp.p2x2(ka, na, kb, nb, s.two_by_two_test)
+    claim.recomputed = f"{_fmt_p(preferred, printed)} ({key})"
+    claim.flip = _significance_flip(printed, preferred, s.alpha)
     _judge(claim, printed, central, {})
 
 
-def _t_range(m: list[Printed], sd: list[Printed], n: list[int], method: str) -> tuple[float, float]:
-    """Smallest and largest p over all means and SDs that round to the printed ones.
+def _t_p(diff, s0, s1, n0, n1, welch: bool):
+    """Two-sided p of the two-sample t-test from summaries, for numpy arrays (broadcast).
 
-    Student's p rises with each SD and falls with |difference| (monotone), so the extremes
-    are at the corners: exact. Welch's df also moves with the SDs; its corners are a close
-    approximation, not a bound.
+    The formula of ``scipy.stats.ttest_ind_from_stats``, written out so that one call
+    evaluates every corner, population and method at once (the audit's hot path);
+    ``tests/test_audit.py`` checks it against :func:`reanalysis.inference.ttest_from_stats`.
     """
-    lo_d = m[0].lower - m[1].upper
-    hi_d = m[0].upper - m[1].lower
+    v0, v1 = s0**2 / n0, s1**2 / n1
+    if welch:
+        se = np.sqrt(v0 + v1)
+        df = (v0 + v1) ** 2 / (v0**2 / (n0 - 1) + v1**2 / (n1 - 1))
+    else:
+        df = n0 + n1 - 2
+        se = np.sqrt(((n0 - 1) * s0**2 + (n1 - 1) * s1**2) / df * (1 / n0 + 1 / n1))
+    return 2 * special.stdtr(df, -np.abs(diff) / se)
+
+
+def t_interval(m: list[Printed], sd: list[Printed], n0, n1, method: str = "student"):
+    """Central p, and the smallest and largest p over all means and SDs that round to the printed ones.
+
+    ``n0``, ``n1`` may be arrays (one entry per candidate population). Student's p rises
+    with each SD and falls with |difference| (monotone), so the extremes are at the corners
+    of the rounding box: exact. Welch's df also moves with the SDs; its corners are a close
+    approximation, not a bound.
+
+    Returns
+    -------
+    (central, low, high) : arrays shaped like ``n0``.
+    """
+    for x, what in ((sd[0], "SD"), (sd[1], "SD")):
+        if not x.value > 0:
+            raise ValueError(f"an {what} must be > 0, got {x.text!r}")
+    n0, n1 = np.asarray(n0, float), np.asarray(n1, float)
+    if (n0 < 2).any() or (n1 < 2).any():
+        raise ValueError(f"a t-test needs n >= 2 per arm, got n = {n0.min():g} and {n1.min():g}")
+    welch = method == "welch"
+    central = _t_p(m[0].value - m[1].value, sd[0].value, sd[1].value, n0, n1, welch)
+    lo_d, hi_d = m[0].lower - m[1].upper, m[0].upper - m[1].lower
     small = 0.0 if lo_d <= 0 <= hi_d else min(abs(lo_d), abs(hi_d))
-    big = max(abs(lo_d), abs(hi_d))
-    ps = []
-    for s1 in (max(sd[0].lower, 1e-12), sd[0].upper):
-        for s2 in (max(sd[1].lower, 1e-12), sd[1].upper):
-            for d in (small, big):
-                ps.append(inference.ttest_from_stats(d, s1, n[0], 0.0, s2, n[1], method=method).pvalue)
-    return min(ps), max(ps)
+    d = np.array([small, max(abs(lo_d), abs(hi_d))])[:, None, None]
+    s0 = np.array([max(sd[0].lower, 1e-12), sd[0].upper])[None, :, None]
+    s1 = np.array([max(sd[1].lower, 1e-12), sd[1].upper])[None, None, :]
+    corners = _t_p(d[..., None], s0[..., None], s1[..., None], n0, n1, welch).reshape(8, -1)
+    return central, corners.min(axis=0), corners.max(axis=0)
 
 
 def _ttest(claim: _Claim, inp: _Inputs, means: dict[str, dict], sds: dict[str, dict], arms: list[str]) -> None:
@@ -316,26 +379,19 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict[str, dict], sds: dict[str, d
     claim.reported = claim.row["value"]
     m = [parse(means[a]["value"]) for a in arms]
     sd = [parse(sds[a]["value"]) for a in arms]
+    pairs = [(x, y) for _, x in inp.ns(means[arms[0]]) for _, y in inp.ns(means[arms[1]])]
+    n0, n1 = np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
     central, ranges = {}, {}
-    preferred = None
-    ns0, ns1 = inp.ns(means[arms[0]]), inp.ns(means[arms[1]])
-    for (_p0, n0), (_p1, n1) in [(x, y) for x in ns0 for y in ns1]:
-        if n0 < 2 or n1 < 2:
-            continue
-        for method in T_METHODS:
-            key = f"{method}; n = {n0}/{n1}"
-            p = inference.ttest_from_stats(
-                m[0].value, sd[0].value, n0, m[1].value, sd[1].value, n1, method=method
-            ).pvalue
-            central[key] = p
-            ranges[key] = _t_range(m, sd, [n0, n1], method)
-            if preferred is None and method == s.t_method:
-                preferred = (p, key)
-    if preferred:
-        claim.recomputed = f"{_fmt_p(preferred[0], printed)} ({preferred[1]})"
-        claim.flip = _significance_flip(printed, preferred[0], s.alpha)
+    for method in T_METHODS:
+        c, lo, hi = t_interval(m, sd, n0, n1, method)
+        for i, (a, b) in enumerate(pairs):
+            key = f"{method}; n = {a}/{b}"
+            central[key], ranges[key] = float(c[i]), (float(lo[i]), float(hi[i]))
+    key = f"{s.t_method}; n = {pairs[0][0]}/{pairs[0][1]}"
+    claim.recomputed = f"{_fmt_p(central[key], printed)} ({key})"
+    claim.flip = _significance_flip(printed, central[key], s.alpha)
     _judge(claim, printed, central, ranges)
-    if claim.row["timepoint"] not in ("", "baseline") and not any("printed n" in k for k in central):
+    if claim.row["timepoint"] not in ("", "baseline") and not any("printed n" in k for k, _ in inp.ns(means[arms[0]])):
         claim.notes.append("the n at this visit is not printed; the arm's n were assumed")
 
 
@@ -472,6 +528,8 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
         claim.notes.append(row["reason"])
         return
     kind = row["kind"]
+    if kind == "p_value" and row["value"] and not 0 <= parse(row["value"]).value <= 1:
+        raise ValueError(f"a p-value lies in [0, 1], got {row['value']!r}")
     if kind == "change":
         return _change(claim, inp)
     if kind == "ratio":
@@ -505,12 +563,12 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
     settings = settings or Settings(**choices)
     inp = _Inputs(paper, settings)
     claims = [_Claim(r) for r in paper.descriptives.to_dict("records") if r["statistic"] == "percent"]
+    claims += [_Claim(r) for r in paper.inferences.to_dict("records")]
     for c in claims:
-        _percent(c, inp)
-    for r in paper.inferences.to_dict("records"):
-        c = _Claim(r)
-        _inference(c, inp)
-        claims.append(c)
+        try:
+            (_percent if "statistic" in c.row else _inference)(c, inp)
+        except ValueError as e:
+            raise AuditError(c.row["id"], str(e)) from None
     rows = []
     for c in claims:
         r = c.row
