@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from . import checks, inference
+from . import checks, closedform, inference
 from .data import Paper
 from .printed import Printed, parse
 
@@ -110,16 +110,24 @@ class _Inputs:
 
     def __init__(self, paper: Paper, settings: Settings):
         self.paper, self.settings = paper, settings
-        self.d = {r["id"]: r for r in paper.descriptives.to_dict("records")}
-        self.i = {r["id"]: r for r in paper.inferences.to_dict("records")}
-        self.implied = _implied_n(paper)
+        records = _records(paper.descriptives)
+        self.d = {r["id"]: r for r in records}
+        self.i = {r["id"]: r for r in _records(paper.inferences)}
+        self.implied = _implied_n(paper, records)
         self._p2x2: dict[tuple, float] = {}
+        self._ns: dict[tuple, list[tuple[str, int]]] = {}
         # rows by (arm, subgroup, variable, statistic): one pass, so look-ups don't rescan the paper
         self.index: dict[tuple, list[dict]] = {}
         for r in self.d.values():
             self.index.setdefault((r["arm"], r["subgroup"], r["variable"], r["statistic"]), []).append(r)
 
     def ns(self, row: dict, implied: bool = True) -> list[tuple[str, int]]:
+        key = (row["arm"], row["subgroup"], row["variable"], row["timepoint"], implied)
+        if key not in self._ns:
+            self._ns[key] = self._candidates(row, implied)
+        return self._ns[key]
+
+    def _candidates(self, row: dict, implied: bool) -> list[tuple[str, int]]:
         """Candidate denominators for a row, the preferred population first.
 
         Printed n rows of the same arm/subgroup/variable come first, then the arm's n from
@@ -158,7 +166,15 @@ class _Inputs:
         """p of a 2x2 test, computed once per table and test (tables recur across sections)."""
         key = (ka, na, kb, nb, test)
         if key not in self._p2x2:
-            self._p2x2[key] = inference.two_by_two(ka, na, kb, nb, test=test).pvalue
+            if test == "chi2_or_fisher":
+                test = "fisher" if closedform.min_expected(ka, na, kb, nb) < 5 else "chi2"
+            if test in ("chi2", "chi2_yates"):
+                p = closedform.p_chi2(ka, na, kb, nb, yates=test == "chi2_yates")
+            elif test == "fisher":
+                p = closedform.p_fisher(ka, na, kb, nb)
+            else:
+                p = inference.two_by_two(ka, na, kb, nb, test=test).pvalue
+            self._p2x2[key] = p
         return self._p2x2[key]
 
     def sibling(self, row: dict, statistic: str) -> dict | None:
@@ -178,7 +194,7 @@ class _Inputs:
         prow = row if row["statistic"] == "percent" else self.sibling(row, "percent")
         out = []
         for name, n in self.ns(row, implied):
-            fit = checks.percent_counts(prow["value"], n).counts if prow is not None else range(n + 1)
+            fit = checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1)
             if crow is not None:
                 k = int(parse(crow["value"]).value)
                 if k > n and name.startswith("printed n"):
@@ -199,6 +215,12 @@ class _Inputs:
         return out
 
 
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain str (``DataFrame.to_dict`` boxes every cell: 10x slower)."""
+    cols = list(df.columns)
+    return [dict(zip(cols, row, strict=True)) for row in zip(*(df[c].tolist() for c in cols), strict=True)]
+
+
 def _refs(row: dict) -> list[str]:
     return [t.strip() for t in (row.get("refers_to") or "").split(";") if t.strip()]
 
@@ -208,17 +230,27 @@ def _fmt_p(p: float, printed: Printed) -> str:
     return f"{p:.{decimals}f}" if p >= 10.0**-decimals else f"{p:.1e}"
 
 
-def _implied_n(paper: Paper) -> dict[str, int]:
+def _percent_fits(paper: Paper, records: list[dict]):
+    """(row, the arm's largest n, the denominators from that n down by 15 that the row's % fits)."""
+    for r in records:
+        if r["statistic"] != "percent" or r["arm"] not in paper.arms or r["subgroup"]:
+            continue
+        arm = paper.arms[r["arm"]]
+        top = max(arm["assigned"], arm["analysed"])
+        yield r, top, checks.fitting_denominators(r["value"], range(max(1, top - 15), top + 1))
+
+
+def _implied_n(paper: Paper, records: list[dict]) -> dict[str, int]:
     """Per arm, the denominator that most of its printed percentages fit, if it is not the printed one."""
-    table = implied_denominators(paper)
+    votes: dict[str, dict[int, int]] = {}
+    for r, _, dens in _percent_fits(paper, records):
+        arm_votes = votes.setdefault(r["arm"], {})
+        for n in dens:
+            arm_votes[n] = arm_votes.get(n, 0) + 1
     out = {}
-    for arm, rows in table.groupby("arm") if len(table) else []:
-        votes: dict[int, int] = {}
-        for dens in rows["denominators"]:
-            for n in (int(x) for x in dens.split(", ") if x):
-                votes[n] = votes.get(n, 0) + 1
-        if votes:
-            n, v = max(votes.items(), key=lambda kv: (kv[1], kv[0]))
+    for arm, arm_votes in votes.items():
+        if arm_votes:
+            n, v = max(arm_votes.items(), key=lambda kv: (kv[1], kv[0]))
             spec = paper.arms[arm]
             if v >= 2 and n not in (spec["assigned"], spec["analysed"]):
                 out[arm] = n
@@ -275,7 +307,7 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
     ns = inp.ns(row, implied=False)
     if ns:
         name, n = ns[0]
-        k = int(parse(crow["value"]).value) if crow else checks.percent_counts(p, n).nearest
+        k = int(parse(crow["value"]).value) if crow else min(max(round(p.value * n / 100), 0), n)
         claim.recomputed = f"{100 * k / n:.{p.decimals}f}% ({k}/{n})"
     if fits:
         claim.verdict = "reproduced"
@@ -363,13 +395,15 @@ def t_interval(m: list[Printed], sd: list[Printed], n0, n1, method: str = "stude
     if (n0 < 2).any() or (n1 < 2).any():
         raise ValueError(f"a t-test needs n >= 2 per arm, got n = {n0.min():g} and {n1.min():g}")
     welch = method == "welch"
-    central = _t_p(m[0].value - m[1].value, sd[0].value, sd[1].value, n0, n1, welch)
     lo_d, hi_d = m[0].lower - m[1].upper, m[0].upper - m[1].lower
     small = 0.0 if lo_d <= 0 <= hi_d else min(abs(lo_d), abs(hi_d))
-    d = np.array([small, max(abs(lo_d), abs(hi_d))])[:, None, None]
-    s0 = np.array([max(sd[0].lower, 1e-12), sd[0].upper])[None, :, None]
-    s1 = np.array([max(sd[1].lower, 1e-12), sd[1].upper])[None, None, :]
-    corners = _t_p(d[..., None], s0[..., None], s1[..., None], n0, n1, welch).reshape(8, -1)
+    s0, s1 = (max(sd[0].lower, 1e-12), sd[0].upper), (max(sd[1].lower, 1e-12), sd[1].upper)
+    # the 8 corners of the rounding box, then the printed values themselves, in one evaluation
+    d = np.array([small, small, small, small, *[max(abs(lo_d), abs(hi_d))] * 4, m[0].value - m[1].value])
+    a = np.array([s0[0], s0[0], s0[1], s0[1], s0[0], s0[0], s0[1], s0[1], sd[0].value])
+    b = np.array([s1[0], s1[1], s1[0], s1[1], s1[0], s1[1], s1[0], s1[1], sd[1].value])
+    p = _t_p(d[:, None], a[:, None], b[:, None], n0, n1, welch)
+    central, corners = p[8], p[:8]
     return central, corners.min(axis=0), corners.max(axis=0)
 
 
@@ -401,13 +435,23 @@ def _ci(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) ->
     level = float(claim.row["ci_level"] or 95) / 100
     claim.reported = f"{claim.row['ci_low']} to {claim.row['ci_high']}"
     a, b = (cells[arm] for arm in arms)
+    tables = [(ka, na, kb, nb) for _pa, na, ka in inp.counts(a) for _pb, nb, kb in inp.counts(b)]
     hits, nearest = [], None
-    for _pa, na, ka in inp.counts(a):
-        for _pb, nb, kb in inp.counts(b):
-            for method in CI_METHODS:
-                ci = inference.proportion_difference_ci(ka, na, kb, nb, method=method, level=level)
-                low, high = 100 * ci.low, 100 * ci.high
-                key = f"{method}; {ka}/{na} vs {kb}/{nb}"
+
+    def interval(t: tuple, method: str) -> tuple[float, float]:
+        if method == "score":  # Miettinen-Nurminen needs root finding: only when asked for or needed
+            ci = inference.proportion_difference_ci(*t, method=method, level=level)
+            return ci.low, ci.high
+        return closedform.diff_ci(*t, method=method, level=level)
+
+    cheap = [m for m in CI_METHODS if m != "score"]
+    for methods in (cheap, ["score"]):
+        if methods == ["score"] and hits and s.ci_method != "score":
+            break
+        for t in tables:
+            for method in methods:
+                low, high = (100 * x for x in interval(t, method))
+                key = f"{method}; {t[0]}/{t[1]} vs {t[2]}/{t[3]}"
                 if method == s.ci_method and not claim.recomputed:
                     claim.recomputed = f"{lo.format(low)} to {hi.format(high)} ({key})"
                 if lo.contains(low) and hi.contains(high):
@@ -453,14 +497,11 @@ def _change(claim: _Claim, inp: _Inputs) -> None:
     claim.reported = claim.row["value"]
     diff = abs(after.value - before.value)
     claim.recomputed = f"{change.format(diff)} ({rows[1]['value']} vs {rows[0]['value']})"
-    check = (
-        checks.change_consistency(before, after, change)
-        if after.value >= before.value
-        else checks.change_consistency(after, before, change)
-    )
     if change.contains(diff):
         claim.verdict, claim.method = "reproduced", "difference of the printed means"
-    elif check.consistent:
+    elif checks.change_consistency(
+        *((before, after) if after.value >= before.value else (after, before)), change
+    ).consistent:
         claim.verdict, claim.method = "consistent", "difference of means within rounding"
     else:
         claim.verdict, claim.method = "inconsistent", "difference of the printed means"
@@ -562,8 +603,8 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
     """
     settings = settings or Settings(**choices)
     inp = _Inputs(paper, settings)
-    claims = [_Claim(r) for r in paper.descriptives.to_dict("records") if r["statistic"] == "percent"]
-    claims += [_Claim(r) for r in paper.inferences.to_dict("records")]
+    claims = [_Claim(r) for r in _records(paper.descriptives) if r["statistic"] == "percent"]
+    claims += [_Claim(r) for r in _records(paper.inferences)]
     for c in claims:
         try:
             (_percent if "statistic" in c.row else _inference)(c, inp)
@@ -604,21 +645,15 @@ def summary(claims: pd.DataFrame) -> pd.DataFrame:
 
 def implied_denominators(paper: Paper) -> pd.DataFrame:
     """For each arm, the denominators its printed percentages fit (which n a table evidently used)."""
-    rows = []
-    for r in paper.descriptives.to_dict("records"):
-        if r["statistic"] != "percent" or r["arm"] not in paper.arms or r["subgroup"]:
-            continue
-        arm = paper.arms[r["arm"]]
-        top = max(arm["assigned"], arm["analysed"])
-        fit = checks.percent_denominators(r["value"], None, range(max(1, top - 15), top + 1))
-        rows.append(
-            {
-                "id": r["id"],
-                "section": r["section"],
-                "arm": r["arm"],
-                "percent": r["value"],
-                "fits_assigned": top in fit.denominators,
-                "denominators": ", ".join(map(str, fit.denominators)),
-            }
-        )
+    rows = [
+        {
+            "id": r["id"],
+            "section": r["section"],
+            "arm": r["arm"],
+            "percent": r["value"],
+            "fits_assigned": top in dens,
+            "denominators": ", ".join(map(str, dens)),
+        }
+        for r, top, dens in _percent_fits(paper, _records(paper.descriptives))
+    ]
     return pd.DataFrame(rows)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from .printed import Printed, parse
 
@@ -95,6 +96,33 @@ class CountCheck:
     explanation: str
 
 
+@lru_cache(maxsize=1 << 16)
+def _fitting(digits: str, decimals: int, n: int) -> range:
+    """Counts of ``n`` whose percentage rounds to ``digits`` (cached: tables repeat percentages)."""
+    scale = 10**decimals  # exact integer arithmetic: k fits iff (2v - 1) n <= 200 k scale <= (2v + 1) n
+    v = round(float(digits) * scale)  # the printed digits as an integer ("4.55" -> 455)
+    lo = max(-((-(2 * v - 1) * n) // (200 * scale)), 0)  # ceil
+    hi = min(((2 * v + 1) * n) // (200 * scale), n)  # floor
+    return range(lo, hi + 1) if lo <= hi else range(0)
+
+
+def fitting_counts(percent: str | Printed, n: int) -> range:
+    """The counts ``k`` in ``0..n`` whose ``100 k / n`` rounds to ``percent`` (the core of :func:`percent_counts`,
+    without the explanation, for the audit's hot path)."""
+    p, n = _printed(percent, "percent"), _whole(n, "n")
+    if not 0 <= p.value <= 100:
+        raise ValueError(f"a percentage must lie in [0, 100], got {p.text!r}")
+    return _fitting(p.format(p.value), p.decimals, n)
+
+
+def fitting_denominators(percent: str | Printed, n_range: range) -> tuple[int, ...]:
+    """The ``n`` in ``n_range`` for which some count ``k`` of ``n`` prints as ``percent``."""
+    p = _printed(percent, "percent")
+    fitting_counts(p, 1)  # validates once
+    digits = p.format(p.value)
+    return tuple(n for n in n_range if n >= 1 and _fitting(digits, p.decimals, n))
+
+
 def percent_counts(percent: str | Printed, n: int) -> CountCheck:
     """Which whole counts ``k`` in ``0..n`` give a ``100 k / n`` that rounds to ``percent``.
 
@@ -115,10 +143,8 @@ def percent_counts(percent: str | Printed, n: int) -> CountCheck:
     False
     """
     p, n = _printed(percent, "percent"), _whole(n, "n")
-    if not 0 <= p.value <= 100:
-        raise ValueError(f"a percentage must lie in [0, 100], got {p.text!r}")
+    counts = fitting_counts(p, n)
     lo, hi = _bounds(p)
-    counts = _integers(max(lo * n / 100, Fraction(0)), min(hi * n / 100, Fraction(n)))
     nearest = min(max(math.floor((lo + hi) / 2 * n / 100 + HALF), 0), n)
     shown = p.format(p.value) if nearest in counts else _fmt(Fraction(100 * nearest, n), p.decimals)
     exact = f"{nearest}/{n} = {_fmt(Fraction(100 * nearest, n), p.decimals + 2)}%"
@@ -157,8 +183,9 @@ def percent_denominators(percent: str | Printed, count: int | None, n_range: ran
     if count is not None:
         _whole(count, "count", minimum=0)
     p = _printed(percent, "percent")
-    percent_counts(p, 1)  # validates the percentage even for an empty range
-    fits = tuple((n, k) for n in n_range for k in percent_counts(p, n).counts if count in (None, k))
+    fitting_counts(p, 1)  # validates the percentage even for an empty range
+    digits = p.format(p.value)
+    fits = tuple((n, k) for n in n_range for k in _fitting(digits, p.decimals, n) if count in (None, k))
     ns = tuple(dict.fromkeys(n for n, _ in fits))
     what = "some count" if count is None else str(count)
     text = f"{p.text}% as {what} of n fits n = {', '.join(map(str, ns))}" if ns else ""

@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 __all__ = ["Printed", "parse", "is_number", "number_from_words", "normalise"]
 
@@ -130,6 +131,12 @@ def parse(text: str) -> Printed:
         return text
     if not isinstance(text, str):
         raise ValueError(f"expected the number as printed text, got {type(text).__name__} {text!r}")
+    return _parse(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(text: str) -> Printed:
+    """:func:`parse` for text, cached: a paper repeats its numbers, and Printed is immutable."""
     clean = normalise(text)
     m = _NUMBER.match(clean)
     if not m:

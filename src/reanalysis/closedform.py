@@ -1,0 +1,93 @@
+"""Closed forms of the common 2x2 tests and difference CIs, for the audit's hot path.
+
+The audit evaluates every candidate table under every method: thousands of tables for a
+large claims file. ``scipy.stats.chi2_contingency`` and ``fisher_exact`` cost about
+300-450 µs a call (argument handling, not arithmetic), statsmodels' interval functions
+50-200 µs; the same formulas written out cost a few µs. They are the textbook formulas
+and ``tests/test_closedform.py`` checks them against :mod:`reanalysis.inference` (which is
+checked against R) on every table up to 30 per arm. For anything else use ``inference``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+__all__ = ["p_chi2", "p_fisher", "min_expected", "diff_ci"]
+
+#: R's fisher.test tolerance: outcomes at most this much more likely than the observed one count as "as extreme".
+_REL_ERR = 1 + 1e-7
+
+
+def _degenerate(k1: int, n1: int, k2: int, n2: int) -> bool:
+    return k1 + k2 in (0, n1 + n2)
+
+
+def min_expected(k1: int, n1: int, k2: int, n2: int) -> float:
+    """The smallest expected cell count of the 2x2 table under independence."""
+    total, events = n1 + n2, k1 + k2
+    return min(n1, n2) * min(events, total - events) / total
+
+
+def p_chi2(k1: int, n1: int, k2: int, n2: int, yates: bool = False) -> float:
+    """Pearson's chi-squared p for events k1/n1 vs k2/n2, with or without Yates' correction.
+
+    X^2 = N (|ad - bc| - c)^2 / (r1 r2 c1 c2), c = N/2 with Yates (not below 0), else 0; the
+    same as ``scipy.stats.chi2_contingency``. A table without events or non-events gives 1.
+    """
+    if _degenerate(k1, n1, k2, n2):
+        return 1.0
+    total, events = n1 + n2, k1 + k2
+    cross = abs(k1 * (n2 - k2) - k2 * (n1 - k1))
+    if yates:
+        cross = max(0.0, cross - total / 2)
+    x2 = total * cross**2 / (n1 * n2 * events * (total - events))
+    return float(special.chdtrc(1, x2))
+
+
+def p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Fisher's exact two-sided p: the probability of all tables with the same margins that are at
+    most as likely as the observed one (with R's relative tolerance 1e-7)."""
+    if _degenerate(k1, n1, k2, n2):
+        return 1.0
+    events = k1 + k2
+    x = np.arange(max(0, events - n2), min(events, n1) + 1)
+    logp = (
+        special.gammaln(n1 + 1)
+        - special.gammaln(x + 1)
+        - special.gammaln(n1 - x + 1)
+        + special.gammaln(n2 + 1)
+        - special.gammaln(events - x + 1)
+        - special.gammaln(n2 - events + x + 1)
+    )
+    logp -= special.gammaln(n1 + n2 + 1) - special.gammaln(events + 1) - special.gammaln(n1 + n2 - events + 1)
+    pmf = np.exp(logp)
+    observed = pmf[k1 - x[0]]
+    return float(min(1.0, pmf[pmf <= observed * _REL_ERR].sum()))
+
+
+def _wilson(k: int, n: int, z: float) -> tuple[float, float]:
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def diff_ci(k1: int, n1: int, k2: int, n2: int, method: str, level: float = 0.95) -> tuple[float, float]:
+    """CI of p1 - p2: "wald", "agresti_caffo" (both clipped to [-1, 1]) or "newcombe" (hybrid Wilson score)."""
+    z = float(special.ndtri(1 - (1 - level) / 2))
+    p1, p2 = k1 / n1, k2 / n2
+    if method == "newcombe":
+        l1, u1 = _wilson(k1, n1, z)
+        l2, u2 = _wilson(k2, n2, z)
+        d = p1 - p2
+        return d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    if method == "agresti_caffo":
+        k1, n1, k2, n2 = k1 + 1, n1 + 2, k2 + 1, n2 + 2
+        p1, p2 = k1 / n1, k2 / n2
+    elif method != "wald":
+        raise ValueError(f"method must be 'wald', 'agresti_caffo' or 'newcombe', got {method!r}")
+    half = z * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    return max(p1 - p2 - half, -1.0), min(p1 - p2 + half, 1.0)
