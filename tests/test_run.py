@@ -172,3 +172,12 @@ def test_real_notebook_reruns_with_other_parameters_into_build(tmp_path):
     claims = (tmp_path / "lu2021" / "claims.csv").read_text(encoding="utf-8")
     assert "res.remission.p" in claims and "fisher; 11/27 vs 3/26" in claims
     assert (tmp_path / "site" / "lu2021.html").exists() and (tmp_path / "site" / "index.html").exists()
+
+
+def test_audit_notebook_audits_another_package_and_refuses_an_unknown_one(tmp_path):
+    nb = ROOT / "notebooks" / "audit.ipynb"
+    result = reproduce([nb], tmp_path, {"paper_dir": str(ROOT / "data" / "lu2021")}, html_pages=False, progress=False)
+    assert result.ok, result.failures
+    assert "res.remission.p" in (tmp_path / "audit" / "claims.csv").read_text(encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"paper_dir = 'nosuchpaper' .* one of \['lu2021', 'zang2022'\]"):
+        reproduce([nb], tmp_path, {"paper_dir": "nosuchpaper"}, progress=False)

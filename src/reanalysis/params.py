@@ -81,9 +81,29 @@ class Folder:
         return "folder path, '' for the default"
 
 
+@dataclass(frozen=True)
+class Package:
+    """A data package: an id under the project's ``data/`` or a folder holding a ``paper.toml``."""
+
+    help: str
+
+    def check(self, name: str, value: Any) -> str:
+        from .data import available  # the data layer knows where packages live
+
+        if not isinstance(value, str) or "\n" in value or "\x00" in value:
+            raise ParameterError(name, value, "a paper id or a data package folder, as one line of text")
+        if value in available() or (Path(value).expanduser() / "paper.toml").is_file():
+            return value
+        raise ParameterError(name, value, f"one of {available()} or a folder with a paper.toml")
+
+    def describe(self) -> str:
+        return "paper id or data package folder"
+
+
 #: Every parameter any notebook may take, with what it allows. Notebooks document the
 #: same in their parameters cell; ``tests/test_params.py`` checks the two agree.
-SPEC: dict[str, Choice | Number | Folder] = {
+SPEC: dict[str, Choice | Number | Folder | Package] = {
+    "paper_dir": Package("the data package to audit: a paper id under data/ or a folder (see data/README.md)"),
     "alpha": Number(0, 1, "significance level for marking results significant"),
     "two_by_two_test": Choice(
         ("chi2", "chi2_yates", "fisher", "barnard", "boschloo", "chi2_or_fisher"),

@@ -33,8 +33,9 @@ class Prose:
 READER_COLUMNS = ["claim_id", "location", "reported", "recomputed", "method", "verdict", "note"]
 
 
-def claims_table(claims: pd.DataFrame, **where: str | list[str]) -> pd.DataFrame:
-    """The claims matching ``where`` (column=value or list of values), with the reader's columns.
+def claims_table(claims: pd.DataFrame, columns: list[str] | None = None, **where: str | list[str]) -> pd.DataFrame:
+    """The claims matching ``where`` (column=value or list of values), with the reader's columns
+    (or ``columns``).
 
     Text from the data stays text: pandas escapes it when the table is rendered as HTML.
     """
@@ -42,7 +43,7 @@ def claims_table(claims: pd.DataFrame, **where: str | list[str]) -> pd.DataFrame
     for col, value in where.items():
         values = [value] if isinstance(value, str) else list(value)
         mask &= claims[col].astype(str).isin(values)
-    return claims.loc[mask, READER_COLUMNS].set_index("claim_id")
+    return claims.loc[mask, ["claim_id", *(columns or READER_COLUMNS[1:])]].set_index("claim_id")
 
 
 def headline(paper: Paper, claims: pd.DataFrame) -> Prose:

@@ -1,0 +1,217 @@
+"""The audit: rounding intervals, verdicts, errors that name the claim, escaped HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reanalysis import inference
+from reanalysis.audit import AuditError, _t_p, audit, t_interval
+from reanalysis.checks import fitting_denominators
+from reanalysis.data import DESCRIPTIVE_COLUMNS, INFERENCE_COLUMNS, Paper, load
+from reanalysis.printed import parse
+
+META = {
+    "id": "mini",
+    "citation": "a made-up paper.",
+    "arms": {"a": {"label": "A", "assigned": 50, "analysed": 50}, "b": {"label": "B", "assigned": 50, "analysed": 50}},
+    "timepoints": [{"id": "baseline"}, {"id": "w1"}],
+}
+
+
+def mini_paper(descriptives: list[dict], inferences: list[dict]) -> Paper:
+    """An in-memory paper: every unspecified column is empty text, provenance is 'test'."""
+    base = {"section": "results", "location": "test", "quote": "test", "timepoint": "w1"}
+    d = pd.DataFrame([{**base, **r} for r in descriptives]).reindex(columns=list(DESCRIPTIVE_COLUMNS))
+    i = pd.DataFrame(
+        [{**base, "comparison": "between", "arms": "a;b", "recomputable": "yes", **r} for r in inferences]
+    ).reindex(columns=list(INFERENCE_COLUMNS))
+    return Paper("mini", Path("."), META, d.astype(object).fillna(""), i.astype(object).fillna(""))
+
+
+def ttest_paper(m1, s1, n1, m2, s2, n2, p) -> Paper:
+    rows = []
+    for arm, m, s, n in (("a", m1, s1, n1), ("b", m2, s2, n2)):
+        rows += [
+            {"id": f"{arm}.n", "arm": arm, "variable": "x", "statistic": "n", "value": n},
+            {"id": f"{arm}.mean", "arm": arm, "variable": "x", "statistic": "mean", "value": m},
+            {"id": f"{arm}.sd", "arm": arm, "variable": "x", "statistic": "sd", "value": s},
+        ]
+    return mini_paper(
+        rows, [{"id": "x.p", "kind": "p_value", "variable": "x", "value": p, "refers_to": "a.mean;a.sd;b.mean;b.sd"}]
+    )
+
+
+# --------------------------------------------------------------------------- the t-test hot path
+
+
+def test_vectorised_t_matches_inference():
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        m1, m2 = rng.normal(0, 2, 2)
+        s1, s2 = rng.uniform(0.1, 3, 2)
+        n1, n2 = rng.integers(2, 80, 2)
+        for method in ("student", "welch"):
+            expected = inference.ttest_from_stats(m1, s1, n1, m2, s2, n2, method=method).pvalue
+            assert _t_p(m1 - m2, s1, s2, n1, n2, method == "welch") == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+printed_mean = st.decimals(min_value=-20, max_value=20, places=2, allow_nan=False).map(str)
+printed_sd = st.decimals(min_value="0.05", max_value=9, places=2, allow_nan=False).map(str)
+arm_n = st.integers(min_value=2, max_value=200)
+
+
+@settings(max_examples=200, deadline=None)
+@given(printed_mean, printed_sd, arm_n, printed_mean, printed_sd, arm_n)
+def test_interval_contains_the_central_value(m1, s1, n1, m2, s2, n2):
+    m, sd = [parse(m1), parse(m2)], [parse(s1), parse(s2)]
+    central, lo, hi = t_interval(m, sd, [n1], [n2], "student")
+    assert lo[0] - 1e-12 <= central[0] <= hi[0] + 1e-12
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-20, 20), st.floats(0.2, 9), arm_n, st.floats(-20, 20), st.floats(0.2, 9), arm_n, st.integers(1, 3))
+def test_coarser_printing_never_narrows_the_interval(m1, s1, n1, m2, s2, n2, places):
+    """The same true values printed with fewer decimals give an interval that contains the finer one."""
+
+    def interval(d):
+        m = [parse(f"{m1:.{d}f}"), parse(f"{m2:.{d}f}")]
+        sd = [parse(f"{s1:.{d}f}"), parse(f"{s2:.{d}f}")]
+        return t_interval(m, sd, [n1], [n2], "student")[1:]
+
+    (lo_fine,), (hi_fine,) = interval(places + 1)
+    (lo_coarse,), (hi_coarse,) = interval(places)
+    assert lo_coarse <= lo_fine + 1e-12 and hi_coarse >= hi_fine - 1e-12
+
+
+@settings(max_examples=100, deadline=None)
+@given(printed_mean, printed_sd, st.integers(5, 120), printed_mean, printed_sd, st.integers(5, 120))
+def test_p_from_exact_inputs_rounded_is_reproduced(m1, s1, n1, m2, s2, n2):
+    p = inference.ttest_from_stats(float(m1), float(s1), n1, float(m2), float(s2), n2).pvalue
+    printed = f"{p:.4f}" if p >= 0.0001 else "< 0.0001"
+    claims = audit(ttest_paper(m1, s1, str(n1), m2, s2, str(n2), printed)).set_index("claim_id")
+    assert claims.loc["x.p", "verdict"] == "reproduced"
+    assert "student" in claims.loc["x.p", "method"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(5, 60), st.integers(5, 60), st.data())
+def test_2x2_from_exact_counts_rounded_is_reproduced(n1, n2, data):
+    k1, k2 = data.draw(st.integers(0, n1)), data.draw(st.integers(0, n2))
+    test = data.draw(st.sampled_from(["chi2", "chi2_yates", "fisher"]))
+    p = inference.two_by_two(k1, n1, k2, n2, test=test).pvalue
+    rows = []
+    for arm, k, n in (("a", k1, n1), ("b", k2, n2)):
+        rows += [
+            {"id": f"{arm}.n", "arm": arm, "variable": "y", "statistic": "n", "value": str(n)},
+            {"id": f"{arm}.k", "arm": arm, "variable": "y", "statistic": "count", "value": str(k)},
+            {"id": f"{arm}.pc", "arm": arm, "variable": "y", "statistic": "percent", "value": f"{100 * k / n:.2f}"},
+        ]
+    paper = mini_paper(
+        rows, [{"id": "y.p", "kind": "p_value", "variable": "y", "value": f"{p:.4f}", "refers_to": "a.pc;b.pc"}]
+    )
+    claims = audit(paper).set_index("claim_id")
+    assert set(claims.verdict) == {"reproduced"}
+    assert test in claims.loc["y.p", "method"]
+
+
+# --------------------------------------------------------------------------- verdicts on the papers
+
+
+def test_zang2022_primary_endpoint_uses_44_in_the_placebo_arm():
+    """Table 2 prints 4.55% and p = 0.0268; 2/44 = 4.545% (2/46 = 4.348%), and chi-squared on 9/45 vs 2/44."""
+    claims = audit(load("zang2022")).set_index("claim_id")
+    assert claims.loc["t2.primary.w48.p", "verdict"] == "reproduced"
+    assert "chi2; 9/45 vs 2/44" in claims.loc["t2.primary.w48.p", "method"]
+    assert fitting_denominators("4.55", range(40, 51)) == (44,)
+
+
+def test_lu2021_remission_p_is_inconsistent_and_says_the_nearest():
+    claims = audit(load("lu2021")).set_index("claim_id")
+    row = claims.loc["res.remission.p"]
+    assert row.verdict == "inconsistent" and "nearest" in row.note
+
+
+def test_settings_change_what_is_recomputed_not_the_verdict():
+    default = audit(load("lu2021")).set_index("claim_id")
+    fisher = audit(load("lu2021"), two_by_two_test="fisher").set_index("claim_id")
+    assert "chi2;" in default.loc["res.remission.p", "recomputed"]
+    assert "fisher;" in fisher.loc["res.remission.p", "recomputed"]
+    assert (default.verdict == fisher.verdict).all()
+
+
+# --------------------------------------------------------------------------- impossible inputs
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"a.sd": "0.00"}, "SD must be > 0"),
+        ({"a.n": "1"}, "n >= 2"),
+        ({"x.p": "1.5"}, "p-value lies in [0, 1]"),
+    ],
+)
+def test_impossible_t_inputs_raise_naming_the_claim(change, message):
+    values = {"a.mean": "1.00", "a.sd": "1.00", "a.n": "20", "x.p": "0.05"} | change
+    paper = ttest_paper(values["a.mean"], values["a.sd"], values["a.n"], "2.00", "1.00", "20", values["x.p"])
+    with pytest.raises(AuditError, match=rf"^claim x\.p: .*{message.replace('[', '.').replace(']', '.')}"):
+        audit(paper)
+
+
+def test_count_above_its_printed_n_raises_naming_the_claim():
+    rows = [
+        {"id": "a.n", "arm": "a", "variable": "y", "statistic": "n", "value": "10"},
+        {"id": "a.k", "arm": "a", "variable": "y", "statistic": "count", "value": "12"},
+        {"id": "b.n", "arm": "b", "variable": "y", "statistic": "n", "value": "10"},
+        {"id": "b.k", "arm": "b", "variable": "y", "statistic": "count", "value": "2"},
+    ]
+    paper = mini_paper(
+        rows, [{"id": "y.p", "kind": "p_value", "variable": "y", "value": "0.01", "refers_to": "a.k;b.k"}]
+    )
+    with pytest.raises(AuditError, match=r"^claim y\.p: count 12 .* larger than its printed n = 10"):
+        audit(paper)
+
+
+def test_ci_that_excludes_its_estimate_raises_naming_the_claim():
+    paper = mini_paper(
+        [],
+        [
+            {
+                "id": "or",
+                "kind": "odds_ratio",
+                "variable": "z",
+                "value": "4.38",
+                "ci_low": "5.0",
+                "ci_high": "9.0",
+                "ci_level": "95",
+                "recomputable": "no",
+                "reason": "adjusted model",
+            },
+            {
+                "id": "or.p",
+                "kind": "p_value",
+                "variable": "z",
+                "value": "0.04",
+                "refers_to": "or",
+                "recomputable": "no",
+                "reason": "adjusted model",
+            },
+        ],
+    )
+    with pytest.raises(AuditError, match=r"^claim or\.p: .*does not contain its estimate"):
+        audit(paper)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def test_text_from_data_is_escaped_in_html():
+    paper = ttest_paper("1.00", "1.00", "20", "2.00", "1.00", "20", "0.0032")
+    paper.inferences.loc[0, "quote"] = "<script>alert('x')</script>"
+    html = audit(paper)._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
