@@ -595,13 +595,14 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
     Parameters
     ----------
     paper : a loaded data package (:func:`reanalysis.data.load`).
-    settings : the analysis choices; or give them as keywords (``alpha=0.01``).
+    settings : the analysis choices; or give them as keywords (``alpha=0.01``). The default
+        alpha is the paper's own (``alpha`` in ``paper.toml``), else 0.05.
 
     Returns
     -------
     DataFrame with the columns of :data:`CLAIM_COLUMNS`.
     """
-    settings = settings or Settings(**choices)
+    settings = settings or Settings(**{"alpha": float(paper.meta.get("alpha", 0.05)), **choices})
     inp = _Inputs(paper, settings)
     claims = [_Claim(r) for r in _records(paper.descriptives) if r["statistic"] == "percent"]
     claims += [_Claim(r) for r in _records(paper.inferences)]
