@@ -166,15 +166,7 @@ class _Inputs:
         """p of a 2x2 test, computed once per table and test (tables recur across sections)."""
         key = (ka, na, kb, nb, test)
         if key not in self._p2x2:
-            if test == "chi2_or_fisher":
-                test = "fisher" if closedform.min_expected(ka, na, kb, nb) < 5 else "chi2"
-            if test in ("chi2", "chi2_yates"):
-                p = closedform.p_chi2(ka, na, kb, nb, yates=test == "chi2_yates")
-            elif test == "fisher":
-                p = closedform.p_fisher(ka, na, kb, nb)
-            else:
-                p = inference.two_by_two(ka, na, kb, nb, test=test).pvalue
-            self._p2x2[key] = p
+            self._p2x2[key] = closedform.p_value(ka, na, kb, nb, test)
         return self._p2x2[key]
 
     def sibling(self, row: dict, statistic: str) -> dict | None:
@@ -634,6 +626,90 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
     df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     df["verdict"] = pd.Categorical(df["verdict"], categories=VERDICTS)
     return df
+
+
+def _arithmetic(paper: Paper, row: dict, records: list[dict]) -> tuple[str, str, str] | None:
+    """(verdict, recomputed, method) when a printed count is the sum or difference of others.
+
+    Two identities of a participant flow: a whole-population count is the sum of the arms'
+    counts of the same thing; an arm's analysed n is its assigned n minus those who discontinued.
+    """
+    if row["statistic"] not in ("n", "count") or row["subgroup"]:
+        return None
+    value = int(parse(row["value"]).value)
+
+    def one(arm: str, variables: tuple[str, ...]) -> int | None:
+        for r in records:
+            if (
+                r["arm"] == arm
+                and r["variable"] in variables
+                and r["statistic"] in ("n", "count")
+                and not r["subgroup"]
+                and r["timepoint"] == row["timepoint"]
+            ):
+                return int(parse(r["value"]).value)
+        return None
+
+    if row["arm"] == "all":
+        parts = [one(arm, (row["variable"],)) for arm in paper.arms]
+        if all(x is not None for x in parts):
+            total = sum(parts)
+            verdict = "reproduced" if total == value else "inconsistent"
+            return verdict, str(total), "sum of the arms' printed counts (" + " + ".join(map(str, parts)) + ")"
+    elif row["variable"] == "analysed":
+        assigned = one(row["arm"], ("assigned", "randomised"))
+        gone = one(row["arm"], ("discontinued",))
+        if assigned is not None and gone is not None:
+            verdict = "reproduced" if assigned - gone == value else "inconsistent"
+            return verdict, str(assigned - gone), f"assigned minus discontinued ({assigned} - {gone})"
+    return None
+
+
+def account(paper: Paper, claims: pd.DataFrame) -> pd.DataFrame:
+    """Every number of the data package with a verdict: the audited claims, then each other number.
+
+    A count that is the sum or difference of other printed counts is checked (see
+    :func:`_arithmetic`); any other number (a mean, an SD, a count of events) summarises
+    individual data, so it is ``not_reproducible`` and the note says which claims use it.
+    The ``role`` column says ``claim`` or ``input``.
+    """
+    records = _records(paper.descriptives)
+    used: dict[str, list[str]] = {}
+    for r in _records(paper.inferences):
+        for ref in _refs(r):
+            used.setdefault(ref, []).append(r["id"])
+    done = set(claims["claim_id"])
+    rows = []
+    for r in records:
+        if r["id"] in done:
+            continue
+        checked = _arithmetic(paper, r, records)
+        verdict, recomputed, method = checked or ("not_reproducible", "", "")
+        users = used.get(r["id"], [])
+        note = "" if checked else "a summary of individual data, not derivable from other printed numbers"
+        if users:
+            note += ("; " if note else "") + "input to " + ", ".join(users[:4]) + (" ..." if len(users) > 4 else "")
+        rows.append(
+            {
+                "claim_id": r["id"],
+                "kind": r["statistic"],
+                "section": r["section"],
+                "location": r["location"],
+                "variable": r["variable"],
+                "timepoint": r["timepoint"],
+                "quote": r["quote"],
+                "reported": r["value"],
+                "recomputed": recomputed,
+                "method": method,
+                "verdict": verdict,
+                "significance_flip": None,
+                "note": note,
+            }
+        )
+    inputs = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    every = pd.concat([claims.assign(role="claim"), inputs.assign(role="input")], ignore_index=True)
+    every["verdict"] = pd.Categorical(every["verdict"].astype(str), categories=VERDICTS)
+    return every
 
 
 def summary(claims: pd.DataFrame) -> pd.DataFrame:

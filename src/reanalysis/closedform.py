@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy import special
 
-__all__ = ["p_chi2", "p_fisher", "min_expected", "diff_ci"]
+__all__ = ["p_chi2", "p_fisher", "p_value", "min_expected", "diff_ci"]
 
 #: R's fisher.test tolerance: outcomes at most this much more likely than the observed one count as "as extreme".
 _REL_ERR = 1 + 1e-7
@@ -91,3 +91,16 @@ def diff_ci(k1: int, n1: int, k2: int, n2: int, method: str, level: float = 0.95
         raise ValueError(f"method must be 'wald', 'agresti_caffo' or 'newcombe', got {method!r}")
     half = z * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     return max(p1 - p2 - half, -1.0), min(p1 - p2 + half, 1.0)
+
+
+def p_value(k1: int, n1: int, k2: int, n2: int, test: str) -> float:
+    """p of a named 2x2 test: the closed forms above where they exist, else :func:`inference.two_by_two`."""
+    if test == "chi2_or_fisher":
+        test = "fisher" if min_expected(k1, n1, k2, n2) < 5 else "chi2"
+    if test in ("chi2", "chi2_yates"):
+        return p_chi2(k1, n1, k2, n2, yates=test == "chi2_yates")
+    if test == "fisher":
+        return p_fisher(k1, n1, k2, n2)
+    from .inference import two_by_two  # Barnard, Boschloo (and the checks on the counts)
+
+    return two_by_two(k1, n1, k2, n2, test=test).pvalue

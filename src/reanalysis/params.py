@@ -118,6 +118,10 @@ SPEC: dict[str, Choice | Number | Folder | Package] = {
         "denominators first tried: the n the paper says it analysed, all assigned (randomised), those who "
         "completed, or the n the printed percentages imply",
     ),
+    "itt_assumption": Choice(
+        ("per_protocol", "worst_case", "best_case", "tipping_point"),
+        "how participants who discontinued count in the primary comparison",
+    ),
     "data_dir": Folder("a data package folder; '' for the paper's own package under data/"),
     "results_dir": Folder("where to write machine-readable results; '' to write nothing", must_exist=False),
 }

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
 
+from . import inference
 from .audit import VERDICTS
 from .data import Paper
+from .printed import parse
 
-__all__ = ["Prose", "claims_table", "headline", "flow_sentence", "save_results"]
+__all__ = [
+    "Prose",
+    "claims_table",
+    "headline",
+    "flow_sentence",
+    "save_results",
+    "arm_counts",
+    "compare_tests",
+    "compare_power",
+    "odds_ratios",
+    "losses",
+    "course",
+]
 
 
 class Prose:
@@ -89,3 +104,114 @@ def save_results(results_dir: str | Path, **tables: pd.DataFrame) -> list[Path]:
         table.to_csv(path, index=not isinstance(table.index, pd.RangeIndex))
         written.append(path)
     return written
+
+
+def _rows(paper: Paper, **match: str) -> pd.DataFrame:
+    d = paper.descriptives
+    mask = pd.Series(True, index=d.index)
+    for col, value in match.items():
+        mask &= d[col] == value
+    return d[mask]
+
+
+def arm_counts(paper: Paper, variable: str, timepoint: str = "") -> pd.DataFrame:
+    """Events and n per arm for a binary outcome, from the printed count rows (first printed
+    occurrence) and the printed n of that outcome, else the arm's analysed n."""
+    rows = []
+    for arm, spec in paper.arms.items():
+        count = _rows(paper, arm=arm, variable=variable, statistic="count", timepoint=timepoint, subgroup="")
+        if count.empty:
+            continue
+        n = _rows(paper, arm=arm, variable=variable, statistic="n", timepoint=timepoint, subgroup="")
+        rows.append(
+            {
+                "arm": arm,
+                "label": spec["label"],
+                "events": int(parse(count["value"].iloc[0]).value),
+                "n": int(parse(n["value"].iloc[0]).value) if len(n) else int(spec["analysed"]),
+                "source": count["id"].iloc[0],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare_tests(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Every 2x2 test on two arms' printed counts: p-value and whether p < alpha (one row per test)."""
+    a, b = counts.iloc[0], counts.iloc[1]
+    rows = []
+    for test in ("chi2", "chi2_yates", "fisher", "barnard", "boschloo"):
+        r = inference.two_by_two(int(a.events), int(a.n), int(b.events), int(b.n), test=test)
+        rows.append({"test": test, "method": r.method, "p": round(r.pvalue, 4), "significant": r.pvalue < alpha})
+    return pd.DataFrame(rows).set_index("test")
+
+
+def compare_power(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Post hoc power of the observed difference by each usual formula, and the n per arm a new
+    trial would need for 80% and 90% power at the observed proportions."""
+    a, b = counts.iloc[0], counts.iloc[1]
+    p1, p2 = a.events / a.n, b.events / b.n
+    rows = []
+    for method in ("pooled", "unpooled", "arcsine"):
+        power = inference.power_two_proportions(p1, p2, int(a.n), int(b.n), alpha=alpha, method=method).power
+        need = [
+            math.ceil(inference.sample_size_two_proportions(p1, p2, power=x, alpha=alpha, method=method).n1)
+            for x in (0.8, 0.9)
+        ]
+        rows.append(
+            {"formula": method, "power_%": round(100 * power, 1), "n_per_arm_80%": need[0], "n_per_arm_90%": need[1]}
+        )
+    return pd.DataFrame(rows).set_index("formula")
+
+
+def odds_ratios(counts: pd.DataFrame) -> pd.DataFrame:
+    """The unadjusted odds ratio of the printed counts with its 95% CIs (Woolf and exact)."""
+    a, b = counts.iloc[0], counts.iloc[1]
+    rows = []
+    for method in ("log", "exact"):
+        ci = inference.ratio_ci(int(a.events), int(a.n), int(b.events), int(b.n), measure="or", method=method)
+        rows.append(
+            {
+                "interval": ci.method,
+                "odds_ratio": round(ci.estimate, 2),
+                "ci_low": round(ci.low, 2),
+                "ci_high": round(ci.high, 2),
+            }
+        )
+    return pd.DataFrame(rows).set_index("interval")
+
+
+def losses(paper: Paper) -> pd.DataFrame:
+    """Per arm: assigned, analysed, lost (assigned - analysed) and the share lost, from ``paper.toml``."""
+    rows = [
+        {
+            "arm": spec["label"],
+            "assigned": spec["assigned"],
+            "analysed": spec["analysed"],
+            "lost": spec["assigned"] - spec["analysed"],
+            "lost_%": round(100 * (spec["assigned"] - spec["analysed"]) / spec["assigned"], 1),
+        }
+        for spec in paper.arms.values()
+    ]
+    return pd.DataFrame(rows).set_index("arm")
+
+
+def course(paper: Paper, variable: str) -> pd.DataFrame:
+    """Printed mean and SD of ``variable`` by arm and time point (first printed occurrence), for
+    :func:`reanalysis.figures.plot_course`; the whole-population rows are labelled as such."""
+    order = {t["id"]: i for i, t in enumerate(paper.meta["timepoints"])}
+    labels = {t["id"]: t.get("label", t["id"]) for t in paper.meta["timepoints"]}
+    means = _rows(paper, variable=variable, statistic="mean", subgroup="").drop_duplicates(["arm", "timepoint"])
+    rows = []
+    for _, m in means.iterrows():
+        sd = _rows(paper, variable=variable, statistic="sd", subgroup="", arm=m.arm, timepoint=m.timepoint)
+        arm = paper.arms[m.arm]["label"] if m.arm in paper.arms else "all participants"
+        rows.append(
+            {
+                "arm": arm,
+                "timepoint": labels.get(m.timepoint, m.timepoint),
+                "order": order.get(m.timepoint, 0),
+                "mean": parse(m.value).value,
+                "sd": parse(sd["value"].iloc[0]).value if len(sd) else math.nan,
+            }
+        )
+    return pd.DataFrame(rows).sort_values(["arm", "order"]).reset_index(drop=True)
