@@ -16,7 +16,7 @@ import pandas as pd
 from .closedform import p_value
 from .params import SPEC
 
-__all__ = ["tipping_grid", "TippingSummary", "tipping_summary", "ITT_ASSUMPTIONS", "itt_table"]
+__all__ = ["tipping_grid", "from_counts", "TippingSummary", "tipping_summary", "ITT_ASSUMPTIONS", "itt_table"]
 
 #: How the missing participants are counted (the notebooks' ``itt_assumption``).
 ITT_ASSUMPTIONS = ("per_protocol", "worst_case", "best_case", "tipping_point")
@@ -91,6 +91,9 @@ class TippingSummary:
     def __repr__(self) -> str:
         return self.sentence
 
+    def _repr_markdown_(self) -> str:
+        return self.sentence
+
 
 def tipping_summary(grid: pd.DataFrame, per_protocol_p: float, alpha: float = 0.05) -> TippingSummary:
     """Worst case (no missing participant of arm 1 and every one of arm 2 has the event), best case
@@ -134,3 +137,21 @@ def itt_table(grid: pd.DataFrame, per_protocol: dict, assumption: str) -> pd.Dat
     if assumption == "best_case":
         return cell.loc[[(m1, 0)], cols].set_axis(["best case"])
     return grid[cols]
+
+
+def from_counts(counts: pd.DataFrame, lost: pd.Series, test: str = "fisher", alpha: float = 0.05):
+    """The grid and the per-protocol comparison for two arms' printed counts (rows with ``events``
+    and ``n``, as :func:`reanalysis.tables.arm_counts` gives) and the number lost per arm.
+
+    Returns
+    -------
+    (grid, per_protocol) : the :func:`tipping_grid` and a dict with events1, n1, events2, n2, p, alpha.
+    """
+    (k1, k2), (n1, n2), (m1, m2) = (
+        (int(x) for x in counts["events"]),
+        (int(x) for x in counts["n"]),
+        (int(x) for x in lost),
+    )
+    grid = tipping_grid(k1, n1, m1, k2, n2, m2, test=test, alpha=alpha)
+    per_protocol = dict(events1=k1, n1=n1, events2=k2, n2=n2, p=p_value(k1, n1, k2, n2, test), alpha=alpha)
+    return grid, per_protocol
