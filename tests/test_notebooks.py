@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import matplotlib
+import pandas as pd
 import papermill
 import pytest
 
@@ -44,7 +45,7 @@ def sweep():
         for name in declared:
             spec = SPEC[name]
             values = list(spec.options) if isinstance(spec, Choice) else []
-            values += {"alpha": [0.01, 0.1]}.get(name, [])
+            values += {"alpha": [0.01, 0.1], "prepost_correlation": [0.0, 0.9]}.get(name, [])
             for value in values:
                 yield pytest.param(nb, name, value, id=f"{nb.stem}-{name}={value}")
 
@@ -64,11 +65,9 @@ def test_notebook_writes_its_results_when_asked(notebook, tmp_path):
         assert col in header
 
 
-@pytest.mark.parametrize("paper", ["lu2021"])
+@pytest.mark.parametrize("paper", ["lu2021", "zang2022"])
 def test_claims_csv_accounts_for_every_number(paper, tmp_path):
     run(ROOT / "notebooks" / f"{paper}.ipynb", results_dir=str(tmp_path))
-    import pandas as pd
-
     written = pd.read_csv(tmp_path / "claims.csv", dtype=str)
     p = load(paper)
     assert set(written.claim_id) == set(p.descriptives.id) | set(p.inferences.id)
@@ -88,3 +87,40 @@ def test_lu2021_conclusion_states_what_is_computed():
         assert claims.loc[cid, "verdict"] == "reproduced", cid
     worst = tipping_grid(11, 27, 5, 3, 26, 9).set_index(["missing_events1", "missing_events2"]).loc[(0, 9)]
     assert abs(worst.risk_difference) < 0.01 and worst.p > 0.5, "the worst case removes the difference"
+
+
+def test_zang2022_conclusion_states_what_is_computed():
+    """The conclusion's sentences, checked against the computation."""
+    from reanalysis.audit import Settings, compare_settings
+
+    p = load("zang2022")
+    claims = audit(p).set_index("claim_id")
+    for cid in ("t2.primary.w48.p", "res.primary.w48.ci", "t2.primary.w20.p", "t2.primary.w32.p"):
+        assert claims.loc[cid, "verdict"] == "reproduced" and "/44" in claims.loc[cid, "method"], cid
+    assert "wald" in claims.loc["res.primary.w48.ci", "method"]
+    table1_p = claims[claims.index.str.startswith("t1.") & (claims.kind == "p_value")]
+    assert len(table1_p) == 10 and set(table1_p.verdict.astype(str)) <= {"reproduced", "consistent"}
+    for cid in (
+        "res.insulin_kg.w9.p",
+        "res.insulin_kg.w48.p",
+        "res.insulin_day.w9.p",
+        "res.insulin_day.w48.p",
+        "res.hba1c.w9_w48.p",
+        "res.hba1c.w20.p",
+    ):
+        assert claims.loc[cid, "verdict"] == "reproduced", cid
+    tests = compare_tests(pd.DataFrame({"events": [9, 2], "n": [45, 44]}))
+    assert tests.loc["chi2", "significant"] and tests.loc["barnard", "significant"]
+    assert not tests.loc["chi2_yates", "significant"] and 0.045 < tests.loc["fisher", "p"] < 0.05
+    flips = compare_settings(p, Settings(), {"population": ["completed"]})
+    assert {"res.insulin_day.w32.p", "res.hba1c.w32.p"} <= set(flips.claim_id)
+    for cid in (
+        "flow.completed.all.percent",
+        "abs.hba1c.change.ucmsc",
+        "abs.hba1c.change.placebo",
+        "abs.hba1c.w48.placebo.p_within",
+    ):
+        assert claims.loc[cid, "verdict"] == "inconsistent", cid
+    placebo = claims[(claims.kind == "percent") & claims.index.str.contains("placebo")]
+    misfits = placebo[placebo.verdict == "inconsistent"]
+    assert len(misfits) / len(placebo) > 0.8 and misfits.note.str.contains("44").all()

@@ -63,6 +63,7 @@ CLAIM_COLUMNS = [
     "method",
     "verdict",
     "significance_flip",
+    "recomputed_p",
     "note",
 ]
 
@@ -89,6 +90,7 @@ class Settings:
     population: str = "analysed"
     t_method: str = "student"
     power_method: str = "pooled"
+    prepost_correlation: float = 0.5
 
 
 @dataclass
@@ -99,6 +101,7 @@ class _Claim:
     method: str = ""
     verdict: str = "not_reproducible"
     flip: bool | None = None
+    p: float | None = None  # the recomputed p under the chosen settings, for figures
     notes: list[str] = field(default_factory=list)
 
 
@@ -348,6 +351,7 @@ def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[
         preferred = inp.p2x2(ka, na, kb, nb, s.two_by_two_test)
     claim.recomputed = f"{_fmt_p(preferred, printed)} ({key})"
     claim.flip = _significance_flip(printed, preferred, s.alpha)
+    claim.p = preferred
     _judge(claim, printed, central, {})
 
 
@@ -414,8 +418,10 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict[str, dict], sds: dict[str, d
             key = f"{method}; n = {a}/{b}"
             central[key], ranges[key] = float(c[i]), (float(lo[i]), float(hi[i]))
     key = f"{s.t_method}; n = {pairs[0][0]}/{pairs[0][1]}"
-    claim.recomputed = f"{_fmt_p(central[key], printed)} ({key})"
+    lo, hi = ranges[key]
+    claim.recomputed = f"{_fmt_p(central[key], printed)} [{_fmt_p(lo, printed)}, {_fmt_p(hi, printed)}] ({key})"
     claim.flip = _significance_flip(printed, central[key], s.alpha)
+    claim.p = central[key]
     _judge(claim, printed, central, ranges)
     if claim.row["timepoint"] not in ("", "baseline") and not any("printed n" in k for k, _ in inp.ns(means[arms[0]])):
         claim.notes.append("the n at this visit is not printed; the arm's n were assumed")
@@ -545,6 +551,64 @@ def _p_from_ci(claim: _Claim, target: dict) -> None:
     _judge(claim, printed, {key: central}, {key: (min(ps), max(ps))} if ps else {})
 
 
+#: Pre-post correlations tried for a within-group test (the printed value is checked against each).
+CORRELATIONS = np.round(np.arange(-0.9, 0.991, 0.01), 2)
+
+
+def _paired_p(pre: Printed, sd_pre: Printed, post: Printed, sd_post: Printed, n: int, r):
+    """Two-sided paired t-test p from before/after means and SDs and a correlation ``r`` (array).
+
+    The SD of the change is sqrt(sd1^2 + sd2^2 - 2 r sd1 sd2), as in
+    :func:`reanalysis.inference.paired_from_stats`; written out to evaluate every ``r`` at once.
+    """
+    sd = np.sqrt(np.maximum(sd_pre.value**2 + sd_post.value**2 - 2 * r * sd_pre.value * sd_post.value, 1e-300))
+    return 2 * special.stdtr(n - 1, -abs(post.value - pre.value) / (sd / np.sqrt(n)))
+
+
+def _within(claim: _Claim, inp: _Inputs, refs: list[str], arms: list[str]) -> bool:
+    """A within-group p from printed before/after means and SDs, which needs the unpublished
+    correlation between visits: the p at the chosen ``prepost_correlation``, and the correlations
+    (from -0.9 to 0.99) under which the printed value holds. False if the SDs are not printed."""
+    s = inp.settings
+    printed = parse(claim.row["value"])
+    rows = [inp.d[r] for r in refs if r in inp.d]
+    stats_at = {(r["arm"], r["timepoint"], r["statistic"]): r for r in rows}
+    pairs = []
+    for arm in arms:
+        for tp in _refs({"refers_to": claim.row["timepoint"]}):
+            keys = [(arm, t, st) for t in ("baseline", tp) for st in ("mean", "sd")]
+            if not all(k in stats_at for k in keys):
+                return False
+            pre, sd_pre, post, sd_post = (parse(stats_at[k]["value"]) for k in keys)
+            n = inp.ns(stats_at[(arm, tp, "mean")])[0][1]
+            pairs.append((f"{arm} {tp}", pre, sd_pre, post, sd_post, n))
+    if not pairs:
+        return False
+    holds = np.ones_like(CORRELATIONS, dtype=bool)
+    chosen = []
+    for label, pre, sd_pre, post, sd_post, n in pairs:
+        ps = _paired_p(pre, sd_pre, post, sd_post, n, CORRELATIONS)
+        holds &= np.array([printed.contains(float(p)) for p in ps])
+        chosen.append(
+            f"{label}: {_fmt_p(float(_paired_p(pre, sd_pre, post, sd_post, n, s.prepost_correlation)), printed)}"
+        )
+    claim.reported = claim.row["value"]
+    claim.recomputed = "; ".join(chosen) + f" (paired t, r = {s.prepost_correlation:g}, n = {pairs[0][5]})"
+    claim.method = "paired t-test from printed means and SDs, correlation assumed"
+    if holds.any():
+        first, last = np.flatnonzero(holds)[[0, -1]]
+        gaps = "" if holds[first : last + 1].all() else " (not for every r in between)"
+        claim.verdict = "not_reproducible"
+        claim.notes.append(
+            "needs the unpublished correlation between visits; the printed value holds for r from "
+            f"{CORRELATIONS[first]:.2f} to {CORRELATIONS[last]:.2f}{gaps}"
+        )
+    else:
+        claim.verdict = "inconsistent"
+        claim.notes.append("no correlation between visits from -0.9 to 0.99 gives the printed value")
+    return True
+
+
 def _inference(claim: _Claim, inp: _Inputs) -> None:
     row = claim.row
     claim.reported = " ".join(
@@ -552,6 +616,8 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
     )
     refs = _refs(row)
     arms = [a for a in (row["arms"] or "").split(";") if a.strip()]
+    if row["kind"] == "p_value" and row["comparison"] == "within" and _within(claim, inp, refs, arms):
+        return
     if row["recomputable"] == "no":
         targets = [inp.i[r] for r in refs if r in inp.i and inp.i[r]["ci_low"]]
         if row["kind"] == "p_value" and targets:
@@ -620,6 +686,7 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
                 "method": c.method,
                 "verdict": c.verdict,
                 "significance_flip": c.flip,
+                "recomputed_p": c.p,
                 "note": "; ".join(n for n in c.notes if n),
             }
         )
@@ -703,6 +770,7 @@ def account(paper: Paper, claims: pd.DataFrame) -> pd.DataFrame:
                 "method": method,
                 "verdict": verdict,
                 "significance_flip": None,
+                "recomputed_p": None,
                 "note": note,
             }
         )
@@ -710,6 +778,41 @@ def account(paper: Paper, claims: pd.DataFrame) -> pd.DataFrame:
     every = pd.concat([claims.assign(role="claim"), inputs.assign(role="input")], ignore_index=True)
     every["verdict"] = pd.Categorical(every["verdict"].astype(str), categories=VERDICTS)
     return every
+
+
+def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, list]) -> pd.DataFrame:
+    """Which claims change when one analysis choice changes: for each alternative value of each
+    setting (one at a time), the claims whose verdict or significance flip differs from ``settings``.
+
+    Returns a tidy table (setting, value, claim_id, reported, verdict before and after, flip before
+    and after); empty when no choice changes anything.
+    """
+    from dataclasses import replace
+
+    base = audit(paper, settings).set_index("claim_id")
+    rows = []
+    for name, values in alternatives.items():
+        for value in values:
+            if getattr(settings, name) == value:
+                continue
+            other = audit(paper, replace(settings, **{name: value})).set_index("claim_id")
+            for cid in base.index:
+                b, o = base.loc[cid], other.loc[cid]
+                if str(b.verdict) != str(o.verdict) or bool(b.significance_flip) != bool(o.significance_flip):
+                    rows.append(
+                        {
+                            "setting": name,
+                            "value": value,
+                            "claim_id": cid,
+                            "reported": b.reported,
+                            "verdict": f"{b.verdict} -> {o.verdict}"
+                            if str(b.verdict) != str(o.verdict)
+                            else str(b.verdict),
+                            "recomputed": o.recomputed,
+                            "flip": f"{bool(b.significance_flip)} -> {bool(o.significance_flip)}",
+                        }
+                    )
+    return pd.DataFrame(rows, columns=["setting", "value", "claim_id", "reported", "verdict", "recomputed", "flip"])
 
 
 def summary(claims: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from .audit import VERDICTS
 
-__all__ = ["VERDICT_COLOURS", "plot_verdicts", "plot_tipping", "plot_proportions", "plot_course"]
+__all__ = ["VERDICT_COLOURS", "plot_verdicts", "plot_tipping", "plot_proportions", "plot_course", "plot_courses"]
 
 #: One colour per verdict, colour-blind safe (Okabe-Ito).
 VERDICT_COLOURS = {
@@ -85,26 +85,59 @@ def plot_proportions(rows: pd.DataFrame, title: str = "") -> Figure:
     return fig
 
 
-def plot_course(course: pd.DataFrame, ylabel: str, title: str = "") -> Figure:
-    """Printed mean ± SD by time point and arm (``course``: columns arm, timepoint, order, mean, sd).
-
-    An arm/time point without a printed SD is drawn without a bar and says so in the legend.
-    """
-    fig, ax = plt.subplots()
-    for (arm, has_sd), part in course.groupby(["arm", course["sd"].notna()], sort=False):
+def _draw_course(ax, course: pd.DataFrame, ylabel: str, marks: pd.DataFrame | None = None) -> None:
+    groups = list(course.groupby(["arm", course["sd"].notna()], sort=False))
+    for i, ((arm, has_sd), part) in enumerate(groups):
         part = part.sort_values("order")
-        label = arm + ("" if has_sd else " (no SD printed)")
+        label = arm + ("" if has_sd or arm.endswith(")") else " (no SD printed)")
+        dodge = 0.06 * (i - (len(groups) - 1) / 2)  # keep the arms' error bars apart
         ax.errorbar(
-            part["order"],
+            part["order"] + dodge,
             part["mean"],
             yerr=part["sd"] if has_sd else None,
             fmt="o-" if has_sd else "s--",
-            capsize=4,
+            capsize=3,
             label=label,
+            markersize=4,
         )
     ticks = course.drop_duplicates("order").sort_values("order")
     ax.set_xticks(ticks["order"], ticks["timepoint"])
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, fontsize=9)
-    ax.set_title(title or "Printed mean ± SD (values as printed in the paper)")
+    if marks is not None and len(marks):
+        for _, m in marks.iterrows():
+            ax.annotate(
+                m["label"],
+                (m["order"], 1.0),
+                xycoords=("data", "axes fraction"),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="#444444",
+            )
+    ax.legend(frameon=False, fontsize=7)
+
+
+def plot_course(course: pd.DataFrame, ylabel: str, title: str = "", marks: pd.DataFrame | None = None) -> Figure:
+    """Printed mean ± SD by time point and arm (``course``: columns arm, timepoint, order, mean, sd).
+
+    An arm/time point without a printed SD is drawn without a bar and says so in the legend.
+    ``marks`` (columns order, label) writes the paper's and our between-group p above each time point.
+    """
+    fig, ax = plt.subplots()
+    _draw_course(ax, course, ylabel, marks)
+    ax.set_title(title or "Printed mean ± SD (values as printed in the paper)", pad=24 if marks is not None else 6)
+    return fig
+
+
+def plot_courses(panels: list[dict], title: str = "", ncols: int = 1) -> Figure:
+    """Several :func:`plot_course` panels in one figure; each dict has course, ylabel, title, marks."""
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(7, 3.0 * nrows), squeeze=False)
+    for ax, panel in zip(axes.flat, panels, strict=False):
+        _draw_course(ax, panel["course"], panel["ylabel"], panel.get("marks"))
+        ax.set_title(panel.get("title", ""), pad=26, fontsize=10, loc="left")
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
     return fig

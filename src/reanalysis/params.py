@@ -122,6 +122,7 @@ SPEC: dict[str, Choice | Number | Folder | Package] = {
         ("per_protocol", "worst_case", "best_case", "tipping_point"),
         "how participants who discontinued count in the primary comparison",
     ),
+    "prepost_correlation": Number(-1, 1, "assumed correlation between a patient's visits, for within-group tests"),
     "data_dir": Folder("a data package folder; '' for the paper's own package under data/"),
     "results_dir": Folder("where to write machine-readable results; '' to write nothing", must_exist=False),
 }

@@ -10,7 +10,7 @@ import pandas as pd
 from . import inference
 from .audit import VERDICTS
 from .data import Paper
-from .printed import parse
+from .printed import normalise, parse
 
 __all__ = [
     "Prose",
@@ -24,6 +24,7 @@ __all__ = [
     "odds_ratios",
     "losses",
     "course",
+    "marks",
 ]
 
 
@@ -195,19 +196,21 @@ def losses(paper: Paper) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("arm")
 
 
-def course(paper: Paper, variable: str) -> pd.DataFrame:
-    """Printed mean and SD of ``variable`` by arm and time point (first printed occurrence), for
-    :func:`reanalysis.figures.plot_course`; the whole-population rows are labelled as such."""
+def course(paper: Paper, variable: str, statistic: str = "mean") -> pd.DataFrame:
+    """Printed mean (or ``statistic``, e.g. percent) and SD of ``variable`` by arm and time point
+    (first printed occurrence), for :func:`reanalysis.figures.plot_course`; whole-population rows
+    are labelled as such."""
     order = {t["id"]: i for i, t in enumerate(paper.meta["timepoints"])}
     labels = {t["id"]: t.get("label", t["id"]) for t in paper.meta["timepoints"]}
-    means = _rows(paper, variable=variable, statistic="mean", subgroup="").drop_duplicates(["arm", "timepoint"])
+    means = _rows(paper, variable=variable, statistic=statistic, subgroup="").drop_duplicates(["arm", "timepoint"])
+    means = means[means["timepoint"] != ""]
     rows = []
     for _, m in means.iterrows():
         sd = _rows(paper, variable=variable, statistic="sd", subgroup="", arm=m.arm, timepoint=m.timepoint)
         arm = paper.arms[m.arm]["label"] if m.arm in paper.arms else "all participants"
         rows.append(
             {
-                "arm": arm,
+                "arm": arm if statistic == "mean" else f"{arm} ({statistic})",
                 "timepoint": labels.get(m.timepoint, m.timepoint),
                 "order": order.get(m.timepoint, 0),
                 "mean": parse(m.value).value,
@@ -215,3 +218,20 @@ def course(paper: Paper, variable: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).sort_values(["arm", "order"]).reset_index(drop=True)
+
+
+def marks(paper: Paper, claims: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """The paper's between-group p and ours (under the audit's settings) at each time point of
+    ``variable``, as short labels for :func:`reanalysis.figures.plot_course`."""
+    order = {t["id"]: i for i, t in enumerate(paper.meta["timepoints"])}
+    between = claims[(claims["variable"] == variable) & (claims["kind"] == "p_value")]
+    ids = set(paper.inferences.loc[paper.inferences["comparison"] == "between", "id"])
+    rows = {}
+    between = between[between["claim_id"].isin(ids)].sort_values("recomputed_p", na_position="last", kind="stable")
+    for _, c in between.iterrows():
+        for tp in str(c["timepoint"]).split(";"):
+            if tp in order and order[tp] not in rows:
+                ours = c["recomputed_p"]
+                ours = "n/a" if pd.isna(ours) else (f"{ours:.3f}" if ours >= 0.001 else "<0.001")
+                rows[order[tp]] = {"order": order[tp], "label": f"paper {normalise(c['reported'])}\nours {ours}"}
+    return pd.DataFrame(list(rows.values()), columns=["order", "label"])
