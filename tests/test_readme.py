@@ -7,7 +7,7 @@ from reanalysis.audit import audit
 from reanalysis.data import load
 from reanalysis.run import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())  # line breaks as spaces
 
 
 def test_lu2021_remission_p_values_in_readme():
@@ -32,3 +32,18 @@ def test_lu2021_ratio_and_power_in_readme():
     assert "relative excess" in claims.loc["disc.remission.ratio", "note"]
     assert claims.loc["res.remission.power", "verdict"] == "inconsistent"
     assert claims.loc["res.remission.p", "verdict"] == "inconsistent"
+
+
+def test_zang2022_yates_and_within_group_findings_in_readme():
+    p = {t: inference.two_by_two(9, 45, 2, 44, test=t).pvalue for t in ("chi2", "chi2_yates")}
+    assert f"uncorrected χ² test (p = {p['chi2']:.4f})" in README
+    assert f"Yates' correction (p = {p['chi2_yates']:.4f})" in README
+    claims = audit(load("zang2022")).set_index("claim_id")
+    assert claims.loc["abs.hba1c.w48.placebo.p_within", "verdict"] == "inconsistent"
+
+
+def test_lu2021_worst_case_in_readme():
+    from reanalysis.tipping import tipping_grid
+
+    worst = tipping_grid(11, 27, 5, 3, 26, 9, test="chi2").set_index(["missing_events1", "missing_events2"]).loc[(0, 9)]
+    assert f"removes the difference (p = {worst.p:.2f})" in README
