@@ -1,0 +1,123 @@
+"""How robust is a binary primary endpoint? One tidy table of the standard answers.
+
+For two arms' printed counts (and how many each arm lost), :func:`robustness` gathers the
+per-protocol estimate, the fragility index and what it means next to the losses, the worst and
+best case for the missing participants, the Bayesian posterior under every named prior, and the
+power and sample-size arithmetic. Each row: analysis, setting, estimate, ci_low, ci_high, p,
+significant (the columns of ``build/<paper_id>/sensitivity.csv``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import bayes, closedform, inference
+from .fragility import fragility_index, fragility_vs_loss
+from .tipping import tipping_grid
+
+__all__ = ["COLUMNS", "robustness", "posteriors"]
+
+COLUMNS = ["analysis", "setting", "estimate", "ci_low", "ci_high", "p", "significant"]
+
+
+def _row(analysis: str, setting: str, estimate=math.nan, low=math.nan, high=math.nan, p=math.nan, significant=None):
+    return dict(zip(COLUMNS, (analysis, setting, estimate, low, high, p, significant), strict=True))
+
+
+def posteriors(events1: int, n1: int, events2: int, n2: int, margin: float = 0.1) -> pd.DataFrame:
+    """The posterior under each named prior: P(benefit), P(benefit > margin), risk difference and ratio."""
+    rows = []
+    for prior in bayes.PRIORS:
+        r = bayes.posterior(
+            events1, n1, events2, n2, prior=prior, margin=margin, effect=margin if prior == "enthusiastic" else None
+        )
+        rows.append(
+            {
+                "prior": prior,
+                "P(benefit)": r.prob_greater,
+                f"P(benefit > {margin:g})": r.prob_above_margin,
+                "rd_mean": r.rd_mean,
+                "rd_low": r.rd_low,
+                "rd_high": r.rd_high,
+                "rr_low": r.rr_low,
+                "rr_high": r.rr_high,
+            }
+        )
+    return pd.DataFrame(rows).set_index("prior")
+
+
+def robustness(
+    events1: int,
+    n1: int,
+    events2: int,
+    n2: int,
+    lost1: int = 0,
+    lost2: int = 0,
+    test: str = "fisher",
+    ci_method: str = "newcombe",
+    alpha: float = 0.05,
+    margin: float = 0.1,
+) -> pd.DataFrame:
+    """Every robustness analysis of a 2x2 primary endpoint, one row per analysis and setting.
+
+    Parameters
+    ----------
+    events1, n1, events2, n2 : the analysed counts (arm 1 treatment, arm 2 control).
+    lost1, lost2 : participants assigned but not analysed, per arm.
+    test, ci_method, alpha : the 2x2 test, difference-CI method and significance level used.
+    margin : the clinically relevant risk difference (for P(benefit > margin), the enthusiastic
+        prior and the "modest effect" sample size, taken as half the observed difference when larger).
+    """
+    p = closedform.p_value(events1, n1, events2, n2, test)
+    ci = inference.proportion_difference_ci(events1, n1, events2, n2, method=ci_method, level=1 - alpha)
+    rows = [_row("per protocol", f"{test}; {ci_method} CI", ci.estimate, ci.low, ci.high, p, p < alpha)]
+
+    fi = fragility_index(events1, n1, events2, n2, test=test, alpha=alpha)
+    rows.append(
+        _row(
+            fi.kind + " index",
+            f"{test}; {fi.direction}",
+            fi.index if fi.index is not None else math.nan,
+            p=fi.pvalue if fi.pvalue is not None else math.nan,
+            significant=None if fi.pvalue is None else fi.pvalue < alpha,
+        )
+    )
+    if fi.quotient is not None:
+        rows.append(_row(fi.kind + " quotient", f"index / {n1 + n2}", fi.quotient))
+    if lost1 or lost2:
+        loss = fragility_vs_loss(fi, lost1, lost2)
+        rows.append(_row("lost to follow-up", loss.sentence, lost1 + lost2))
+        grid = tipping_grid(events1, n1, lost1, events2, n2, lost2, test=test, alpha=alpha)
+        cell = grid.set_index(["missing_events1", "missing_events2"])
+        for name, key in (("worst case", (0, lost2)), ("best case", (lost1, 0))):
+            c = cell.loc[key]
+            rows.append(
+                _row(
+                    f"{name} for the missing",
+                    f"{int(c.events1)}/{int(c.n1)} vs {int(c.events2)}/{int(c.n2)}",
+                    c.risk_difference,
+                    p=c.p,
+                    significant=bool(c.significant),
+                )
+            )
+        rows.append(
+            _row("tipping grid", f"{len(grid)} splits of the missing", grid["significant"].mean(), significant=None)
+        )
+
+    for prior, r in posteriors(events1, n1, events2, n2, margin).iterrows():
+        rows.append(_row("posterior risk difference", f"{prior} prior", r.rd_mean, r.rd_low, r.rd_high))
+        rows.append(_row("posterior P(benefit)", f"{prior} prior", r["P(benefit)"]))
+        rows.append(_row(f"posterior P(benefit > {margin:g})", f"{prior} prior", r[f"P(benefit > {margin:g})"]))
+
+    p1, p2 = events1 / n1, events2 / n2
+    if p1 != p2 and 0 < p1 + p2 and p1 * (1 - p1) + p2 * (1 - p2) > 0:
+        power = inference.power_two_proportions(p1, p2, n1, n2, alpha=alpha, method="pooled").power
+        rows.append(_row("post hoc power", "pooled normal approximation", power))
+        modest = min(abs(p1 - p2) / 2, margin) if margin > 0 else abs(p1 - p2) / 2
+        for label, target in (("observed", p1), ("modest", p2 + math.copysign(modest, p1 - p2))):
+            for want in (0.8, 0.9):
+                n = inference.sample_size_two_proportions(target, p2, power=want, alpha=alpha, method="pooled").n1
+                rows.append(_row("n per arm", f"{want:.0%} power, {label} effect ({target - p2:+.3f})", math.ceil(n)))
+    return pd.DataFrame(rows, columns=COLUMNS)

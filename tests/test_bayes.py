@@ -1,0 +1,196 @@
+"""Tests for reanalysis.bayes.
+
+Expected values: the conjugate Beta posteriors (scipy.stats.beta is the truth for each arm), R's
+integrate and uniroot (tests/reference/sensitivity_reference.csv, from
+tests/reference/sensitivity_reference.R), and Evan Miller's closed-form sum for P(p1 > p2) with integer
+parameters ("Formulas for Bayesian A/B testing"), written out again below. None is a copy of our own output.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special, stats
+
+from reanalysis.bayes import PRIORS, posterior, prior_parameters, prior_posterior_frame
+
+REFERENCE = Path(__file__).parent / "reference" / "sensitivity_reference.csv"
+ROWS = [r for r in csv.DictReader(REFERENCE.open(newline="", encoding="utf-8")) if r["function"] == "posterior"]
+
+
+# ----------------------------------------------------------------------------- against R
+@functools.cache
+def _posterior(args: str):
+    return posterior(**json.loads(args))
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r['quantity']}-{r['case']}" for r in ROWS])
+def test_matches_r(row):
+    res = _posterior(row["args"])
+    name, _, i = row["quantity"].partition(".")
+    got = getattr(res, name) if not i else getattr(res, name)[int(i)]
+    assert got == pytest.approx(float(row["value"]), rel=float(row["rtol"]), abs=1e-12), row["r_source"]
+
+
+def test_reference_covers_every_prior():
+    assert {json.loads(r["args"])["prior"] for r in ROWS} == set(PRIORS)
+
+
+# ----------------------------------------------------------------------------- closed forms
+def _miller(a1, b1, a2, b2):
+    """P(p1 > p2) for integer a1: Evan Miller's sum."""
+    i = np.arange(int(a1))
+    terms = special.betaln(a2 + i, b1 + b2) - np.log(b1 + i) - special.betaln(1 + i, b1) - special.betaln(a2, b2)
+    return float(np.exp(terms).sum())
+
+
+@pytest.mark.parametrize(
+    "table", [(9, 45, 2, 44), (11, 27, 3, 26), (0, 10, 0, 10), (30, 30, 0, 30), (140, 900, 120, 900)]
+)
+def test_prob_greater_matches_evan_miller(table):
+    res = posterior(*table, prior="uniform")
+    assert res.prob_greater == pytest.approx(_miller(*res.posterior1, *res.posterior2), rel=1e-9, abs=1e-13)
+
+
+@pytest.mark.parametrize("prior", PRIORS)
+def test_conjugate_posteriors_and_means(prior):
+    e1, n1, e2, n2 = 11, 27, 3, 26
+    extra = {"effect": 0.2} if prior == "enthusiastic" else {}
+    res = posterior(e1, n1, e2, n2, prior=prior, **extra)
+    (a1, b1), (a2, b2) = res.prior1, res.prior2
+    assert res.posterior1 == (a1 + e1, b1 + n1 - e1) and res.posterior2 == (a2 + e2, b2 + n2 - e2)
+    post1, post2 = stats.beta(*res.posterior1), stats.beta(*res.posterior2)
+    assert res.rd_mean == pytest.approx(post1.mean() - post2.mean(), rel=1e-12)
+    assert res.rr_mean == pytest.approx(post1.mean() * post2.expect(lambda y: 1 / y), rel=1e-8)
+    assert res.rd_low < res.rd_mean < res.rd_high and res.rr_low < res.rr_high
+
+
+def test_named_priors():
+    assert prior_parameters("uniform", 2, 44) == ((1.0, 1.0), (1.0, 1.0))
+    assert prior_parameters("jeffreys", 2, 44) == ((0.5, 0.5), (0.5, 0.5))
+    c = 2.5 / 45
+    sceptical = prior_parameters("sceptical", 2, 44)
+    assert sceptical[0] == sceptical[1] == pytest.approx((10 * c, 10 * (1 - c)))
+    assert stats.beta(*sceptical[0]).mean() == pytest.approx(c)  # both arms centred on the control rate
+    (t, ctrl) = prior_parameters("enthusiastic", 2, 44, weight=20, centre=0.05, effect=0.15)
+    assert stats.beta(*t).mean() - stats.beta(*ctrl).mean() == pytest.approx(0.15)
+    assert sum(t) == sum(ctrl) == pytest.approx(20)
+
+
+def test_rr_mean_is_infinite_without_a_finite_inverse_moment():
+    assert posterior(3, 10, 0, 10, prior="jeffreys").rr_mean == math.inf
+
+
+# ----------------------------------------------------------------------------- Monte Carlo
+def test_seeded_monte_carlo_agrees_within_its_error():
+    exact = posterior(9, 45, 2, 44, margin=0.1)
+    draws = 200_000
+    mc = posterior(9, 45, 2, 44, margin=0.1, draws=draws, seed=20240601)
+    d = mc.detail
+    assert abs(d["mc_prob_greater"] - exact.prob_greater) < 4 * d["mc_prob_greater_se"]
+    assert abs(d["mc_prob_above_margin"] - exact.prob_above_margin) < 4 * d["mc_prob_above_margin_se"]
+    assert mc.prob_greater == exact.prob_greater  # the probabilities stay exact
+    # A Monte Carlo quantile q sits where the exact CDF is q, within 4 binomial SEs.
+    for limit, q in ((mc.rd_low, 0.025), (mc.rd_high, 0.975)):
+        cdf = 1 - posterior(9, 45, 2, 44, margin=limit).prob_above_margin
+        assert abs(cdf - q) < 4 * math.sqrt(q * (1 - q) / draws)
+    assert mc.rd_mean == pytest.approx(exact.rd_mean, abs=4 * 0.07 / math.sqrt(draws))
+    assert mc.rr_low == pytest.approx(exact.rr_low, rel=0.02) and mc.rr_high == pytest.approx(exact.rr_high, rel=0.02)
+    assert "Monte Carlo" in mc.method and "seed 20240601" in mc.method
+    again = posterior(9, 45, 2, 44, margin=0.1, draws=draws, seed=20240601)
+    assert again == mc  # same seed, same numbers
+
+
+# ----------------------------------------------------------------------------- properties
+arms = st.integers(1, 80).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(arms, arms, st.sampled_from(["uniform", "jeffreys"]))
+def test_swapping_arms_gives_complementary_probabilities(arm1, arm2, prior):
+    forward = posterior(*arm1, *arm2, prior=prior)
+    backward = posterior(*arm2, *arm1, prior=prior)
+    assert forward.prob_greater + backward.prob_greater == pytest.approx(1, abs=1e-9)
+    assert forward.rd_low == pytest.approx(-backward.rd_high, abs=1e-8)
+    assert forward.rr_low == pytest.approx(1 / backward.rr_high, rel=1e-7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arms, arms, st.floats(-0.9, 0.9))
+def test_prob_above_margin_falls_with_the_margin(arm1, arm2, margin):
+    low = posterior(*arm1, *arm2, margin=margin)
+    high = posterior(*arm1, *arm2, margin=min(margin + 0.05, 0.99))
+    assert 0 <= high.prob_above_margin <= low.prob_above_margin + 1e-12 <= 1 + 1e-12
+
+
+# ----------------------------------------------------------------------------- plotting frame
+def test_prior_posterior_frame():
+    frame = prior_posterior_frame(9, 45, 2, 44, prior="uniform", points=100)
+    assert list(frame.columns) == ["quantity", "distribution", "x", "density"]
+    assert set(frame.quantity) == {"p1", "p2", "p1 - p2"} and set(frame.distribution) == {"prior", "posterior"}
+    for _, part in frame.groupby(["quantity", "distribution"]):
+        assert part.density.sum() * 0.01 == pytest.approx(1, abs=1e-6)  # cells of 0.01 on (0, 1) and on (-1, 1)
+    # The difference of two uniforms is triangular on (-1, 1).
+    prior_d = frame[(frame.quantity == "p1 - p2") & (frame.distribution == "prior")]
+    assert np.allclose(prior_d.density, 1 - prior_d.x.abs(), atol=1e-9)
+    # Each arm's posterior: cell averages of Beta(10, 37) (9/45 with a uniform prior).
+    post1 = frame[(frame.quantity == "p1") & (frame.distribution == "posterior")]
+    dist = stats.beta(10, 37)
+    assert np.allclose(post1.density, (dist.cdf(post1.x + 0.005) - dist.cdf(post1.x - 0.005)) / 0.01, atol=1e-9)
+    # The difference's posterior against the Monte Carlo histogram.
+    rng = np.random.default_rng(1)
+    d = rng.beta(10, 37, 400_000) - rng.beta(3, 43, 400_000)
+    post_d = frame[(frame.quantity == "p1 - p2") & (frame.distribution == "posterior")]
+    hist, _ = np.histogram(d, bins=200, range=(-1, 1), density=True)
+    assert np.abs(hist - post_d.density.to_numpy()).max() < 0.15
+
+
+def test_frame_jeffreys_is_finite():
+    frame = prior_posterior_frame(0, 12, 3, 12, prior="jeffreys", points=50)
+    assert np.isfinite(frame.density).all() and (frame.density >= 0).all()
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(prior="flat"), "unknown prior 'flat'; choose one of: uniform, jeffreys, sceptical, enthusiastic"),
+        (dict(events1=-1), "events1 must be between 0 and n1"),
+        (dict(events2=50), "events2 must be between 0 and n2"),
+        (dict(draws=10_000), "needs both draws and an explicit seed"),
+        (dict(seed=1), "needs both draws and an explicit seed"),
+        (dict(draws=10, seed=1), "draws must be a whole number >= 100"),
+        (dict(margin=1.0), "margin must be a risk difference strictly between -1 and 1"),
+        (dict(level=1.0), "level must be strictly between 0 and 1"),
+        (dict(prior="enthusiastic"), "needs effect="),
+        (dict(prior="uniform", effect=0.1), "effect is used only by the enthusiastic prior"),
+        (dict(prior="enthusiastic", effect=0.99), "centre \\+ effect must be a proportion"),
+        (dict(prior="sceptical", centre=1.2), "centre must be strictly between 0 and 1"),
+        (dict(prior="sceptical", weight=0), "weight must be a finite number of patients > 0"),
+    ],
+)
+def test_bad_input(kwargs, message):
+    args = dict(events1=9, n1=45, events2=2, n2=44) | kwargs
+    with pytest.raises(ValueError, match=message):
+        posterior(**args)
+
+
+def test_frame_bad_input():
+    with pytest.raises(ValueError, match="points must be a whole number >= 10"):
+        prior_posterior_frame(9, 45, 2, 44, points=5)
+    with pytest.raises(ValueError, match="unknown prior"):
+        prior_posterior_frame(9, 45, 2, 44, prior="flat")
+
+
+def test_repr_is_readable():
+    text = repr(posterior(9, 45, 2, 44))
+    assert text.startswith("PosteriorResult(prior='uniform', prior1=(1, 1), prior2=(1, 1), posterior1=(10, 37)")
+    assert "detail" not in text and "prob_greater=0.98" in text
