@@ -837,3 +837,45 @@ def implied_denominators(paper: Paper) -> pd.DataFrame:
         for r, top, dens in _percent_fits(paper, _records(paper.descriptives))
     ]
     return pd.DataFrame(rows)
+
+
+def endpoint_counts(paper: Paper, variable: str, timepoint: str, settings: Settings | None = None) -> pd.DataFrame:
+    """Events and n per arm behind a binary outcome's printed percentages (or counts): the first
+    candidate population whose n reproduces each printed number (see :meth:`_Inputs.ns`), with
+    ``lost`` = the arm's assigned n minus that n.
+
+    Raises
+    ------
+    ValueError
+        If an arm has no printed count or percentage for the outcome, or none fits any candidate n.
+    """
+    inp = _Inputs(paper, settings or Settings(alpha=float(paper.meta.get("alpha", 0.05))))
+    rows = []
+    for arm, spec in paper.arms.items():
+        found = [
+            r
+            for r in inp.d.values()
+            if r["arm"] == arm
+            and r["variable"] == variable
+            and r["timepoint"] == timepoint
+            and not r["subgroup"]
+            and r["statistic"] in ("count", "percent")
+        ]
+        if not found:
+            raise ValueError(f"no printed count or percentage of {variable!r} at {timepoint!r} for arm {arm!r}")
+        fits = inp.counts(found[0])
+        if not fits:
+            raise ValueError(f"no count reproduces {found[0]['id']} ({found[0]['value']}) with any candidate n")
+        population, n, k = fits[0]
+        rows.append(
+            {
+                "arm": arm,
+                "label": spec["label"],
+                "events": k,
+                "n": n,
+                "lost": spec["assigned"] - n,
+                "population": population,
+                "source": found[0]["id"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -94,7 +94,15 @@ def diff_ci(k1: int, n1: int, k2: int, n2: int, method: str, level: float = 0.95
 
 
 def p_value(k1: int, n1: int, k2: int, n2: int, test: str) -> float:
-    """p of a named 2x2 test: the closed forms above where they exist, else :func:`inference.two_by_two`."""
+    """p of a named 2x2 test: the closed forms above where they exist, else :func:`inference.two_by_two`.
+
+    Raises
+    ------
+    ValueError
+        If a count is negative, above its n, or an n is below 1.
+    """
+    if not (0 <= k1 <= n1 and 0 <= k2 <= n2 and n1 >= 1 and n2 >= 1):
+        raise ValueError(f"events must lie between 0 and n >= 1 in each arm, got {k1}/{n1} and {k2}/{n2}")
     if test == "chi2_or_fisher":
         test = "fisher" if min_expected(k1, n1, k2, n2) < 5 else "chi2"
     if test in ("chi2", "chi2_yates"):

@@ -8,7 +8,16 @@ from matplotlib.figure import Figure
 
 from .audit import VERDICTS
 
-__all__ = ["VERDICT_COLOURS", "plot_verdicts", "plot_tipping", "plot_proportions", "plot_course", "plot_courses"]
+__all__ = [
+    "VERDICT_COLOURS",
+    "plot_verdicts",
+    "plot_tipping",
+    "plot_proportions",
+    "plot_course",
+    "plot_courses",
+    "plot_posterior",
+    "plot_forest",
+]
 
 #: One colour per verdict, colour-blind safe (Okabe-Ito).
 VERDICT_COLOURS = {
@@ -140,4 +149,45 @@ def plot_courses(panels: list[dict], title: str = "", ncols: int = 1) -> Figure:
         ax.set_visible(False)
     if title:
         fig.suptitle(title)
+    return fig
+
+
+def plot_posterior(frame: pd.DataFrame, title: str = "") -> Figure:
+    """Prior and posterior of each arm's proportion and of the risk difference
+    (``frame`` from :func:`reanalysis.bayes.prior_posterior_frame`)."""
+    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2))
+    styles = {"prior": dict(ls="--", lw=1.2), "posterior": dict(ls="-", lw=1.8)}
+    for (quantity, distribution), part in frame.groupby(["quantity", "distribution"], sort=False):
+        ax = axes[1] if quantity == "p1 - p2" else axes[0]
+        ax.plot(part["x"], part["density"], label=f"{quantity}, {distribution}", **styles[distribution])
+    axes[0].set_xlabel("proportion with the outcome")
+    axes[1].set_xlabel("risk difference p1 - p2")
+    axes[1].axvline(0, color="#999999", lw=0.8)
+    for ax in axes:
+        ax.set_ylabel("density")
+        ax.legend(frameon=False, fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_forest(rows: pd.DataFrame, xlabel: str, null: float = 0.0, log: bool = False, title: str = "") -> Figure:
+    """A forest plot: one row per ``label`` with ``estimate``, ``ci_low``, ``ci_high`` (recomputed)."""
+    fig, ax = plt.subplots(figsize=(7, 0.55 * len(rows) + 1.4))
+    y = list(range(len(rows)))[::-1]
+    ax.errorbar(
+        rows["estimate"],
+        y,
+        xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
+        fmt="s",
+        color="#0072B2",
+        capsize=4,
+    )
+    ax.axvline(null, color="#999999", lw=0.8)
+    ax.set_yticks(y, rows["label"])
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
     return fig

@@ -123,6 +123,8 @@ SPEC: dict[str, Choice | Number | Folder | Package] = {
         "how participants who discontinued count in the primary comparison",
     ),
     "prepost_correlation": Number(-1, 1, "assumed correlation between a patient's visits, for within-group tests"),
+    "prior": Choice(("uniform", "jeffreys", "sceptical", "enthusiastic"), "prior for the Bayesian reanalysis"),
+    "margin": Number(0, 1, "clinically relevant risk difference, for P(benefit > margin) and the enthusiastic prior"),
     "data_dir": Folder("a data package folder; '' for the paper's own package under data/"),
     "results_dir": Folder("where to write machine-readable results; '' to write nothing", must_exist=False),
 }

@@ -10,14 +10,18 @@ significant (the columns of ``build/<paper_id>/sensitivity.csv``).
 from __future__ import annotations
 
 import math
+import operator
 
 import pandas as pd
 
 from . import bayes, closedform, inference
+from .balance import BalanceResult, stouffer
+from .data import Paper
 from .fragility import fragility_index, fragility_vs_loss
+from .printed import parse
 from .tipping import tipping_grid
 
-__all__ = ["COLUMNS", "robustness", "posteriors"]
+__all__ = ["COLUMNS", "robustness", "posteriors", "baseline_balance"]
 
 COLUMNS = ["analysis", "setting", "estimate", "ci_low", "ci_high", "p", "significant"]
 
@@ -70,6 +74,10 @@ def robustness(
     margin : the clinically relevant risk difference (for P(benefit > margin), the enthusiastic
         prior and the "modest effect" sample size, taken as half the observed difference when larger).
     """
+    try:  # numpy integers are fine; 2.5 patients is not
+        events1, n1, events2, n2, lost1, lost2 = map(operator.index, (events1, n1, events2, n2, lost1, lost2))
+    except TypeError:
+        raise ValueError("events, n and lost must be whole numbers") from None
     p = closedform.p_value(events1, n1, events2, n2, test)
     ci = inference.proportion_difference_ci(events1, n1, events2, n2, method=ci_method, level=1 - alpha)
     rows = [_row("per protocol", f"{test}; {ci_method} CI", ci.estimate, ci.low, ci.high, p, p < alpha)]
@@ -121,3 +129,30 @@ def robustness(
                 n = inference.sample_size_two_proportions(target, p2, power=want, alpha=alpha, method="pooled").n1
                 rows.append(_row("n per arm", f"{want:.0%} power, {label} effect ({target - p2:+.3f})", math.ceil(n)))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def baseline_balance(paper: Paper, alpha: float = 0.05) -> BalanceResult:
+    """Carlisle's check of the printed baseline p-values of continuous variables (those comparing
+    two arms' baseline means), combined by Stouffer's method (:func:`reanalysis.balance.stouffer`).
+
+    Raises
+    ------
+    ValueError
+        If the paper prints no such p-value with an exact value (a "p < 0.05" cannot be used).
+    """
+    means = set(paper.descriptives.loc[paper.descriptives["statistic"] == "mean", "id"])
+    pvalues = []
+    for _, r in paper.inferences.iterrows():
+        refs = [x for x in str(r["refers_to"]).split(";") if x]
+        if (
+            r["kind"] == "p_value"
+            and r["comparison"] == "between"
+            and r["timepoint"] == "baseline"
+            and any(x in means for x in refs)
+        ):
+            printed = parse(r["value"])
+            if printed.comparator == "=":
+                pvalues.append(printed.value)
+    if not pvalues:
+        raise ValueError(f"{paper.id} prints no exact baseline p-value of a continuous variable")
+    return stouffer(pvalues, alpha=alpha)

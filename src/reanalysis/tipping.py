@@ -9,6 +9,7 @@ no library offers it for summary data.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,12 +23,15 @@ __all__ = ["tipping_grid", "from_counts", "TippingSummary", "tipping_summary", "
 ITT_ASSUMPTIONS = ("per_protocol", "worst_case", "best_case", "tipping_point")
 
 
-def _check(events: int, n: int, missing: int, arm: str) -> None:
+def _check(events: int, n: int, missing: int, arm: str) -> tuple[int, int, int]:
+    out = []
     for name, x in (("events", events), ("n", n), ("missing", missing)):
-        if isinstance(x, bool) or not isinstance(x, int) or x < 0:
+        if isinstance(x, bool) or not isinstance(x, numbers.Integral) or x < 0:
             raise ValueError(f"{arm}: {name} must be a whole number >= 0, got {x!r}")
+        out.append(int(x))
     if events > n or n == 0:
         raise ValueError(f"{arm}: events ({events}) must be between 0 and n ({n}), with n >= 1")
+    return out[0], out[1], out[2]
 
 
 def tipping_grid(
@@ -51,8 +55,8 @@ def tipping_grid(
     test : any 2x2 test of :mod:`reanalysis.inference` ("fisher", "chi2", ...).
     alpha : the significance level.
     """
-    _check(events1, n1, missing1, "arm 1")
-    _check(events2, n2, missing2, "arm 2")
+    events1, n1, missing1 = _check(events1, n1, missing1, "arm 1")
+    events2, n2, missing2 = _check(events2, n2, missing2, "arm 2")
     SPEC["alpha"].check("alpha", alpha)
     SPEC["two_by_two_test"].check("test", test)
     rows = []
