@@ -53,12 +53,17 @@ def sweep():
 @pytest.mark.parametrize(("notebook", "name", "value"), list(sweep()))
 def test_notebook_runs_with_every_choice(notebook, name, value):
     namespace = run(notebook, **{name: value})
-    assert "claims" in namespace and len(namespace["claims"]) > 0
+    assert getattr(namespace["params"], name) == value
+    assert namespace.get("written") == []  # ran to its last cell; results_dir '' writes nothing
 
 
 @pytest.mark.parametrize("notebook", find_notebooks(), ids=lambda p: p.stem)
 def test_notebook_writes_its_results_when_asked(notebook, tmp_path):
-    run(notebook, results_dir=str(tmp_path))
+    namespace = run(notebook, results_dir=str(tmp_path))
+    assert namespace["written"] and all(p.exists() for p in namespace["written"])
+    if notebook.stem == "synthesis":
+        assert (tmp_path / "effects.csv").exists()
+        return
     claims = (tmp_path / "claims.csv").read_text(encoding="utf-8").splitlines()
     header = claims[0].split(",")
     for col in ("claim_id", "location", "quote", "reported", "recomputed", "method", "verdict", "note"):
@@ -124,3 +129,17 @@ def test_zang2022_conclusion_states_what_is_computed():
     placebo = claims[(claims.kind == "percent") & claims.index.str.contains("placebo")]
     misfits = placebo[placebo.verdict == "inconsistent"]
     assert len(misfits) / len(placebo) > 0.8 and misfits.note.str.contains("44").all()
+
+
+def test_synthesis_pooling_paragraph_states_what_is_computed():
+    """'A change in one or two patients' outcomes moves each across the significance line.'"""
+    from reanalysis.audit import endpoint_counts
+    from reanalysis.sensitivity import fragility_table
+
+    endpoints = {
+        "zang2022": endpoint_counts(load("zang2022"), "primary_endpoint", "w48"),
+        "lu2021": endpoint_counts(load("lu2021"), "clinical_remission", "m12"),
+    }
+    for test in ("fisher", "chi2"):
+        table = fragility_table(endpoints, test=test)
+        assert (table["kind"] == "fragility").all() and (table["index"] <= 2).all(), test

@@ -21,7 +21,7 @@ from .fragility import fragility_index, fragility_vs_loss
 from .printed import parse
 from .tipping import tipping_grid
 
-__all__ = ["COLUMNS", "robustness", "posteriors", "baseline_balance"]
+__all__ = ["COLUMNS", "robustness", "posteriors", "baseline_balance", "effect_sizes", "fragility_table"]
 
 COLUMNS = ["analysis", "setting", "estimate", "ci_low", "ci_high", "p", "significant"]
 
@@ -156,3 +156,55 @@ def baseline_balance(paper: Paper, alpha: float = 0.05) -> BalanceResult:
     if not pvalues:
         raise ValueError(f"{paper.id} prints no exact baseline p-value of a continuous variable")
     return stouffer(pvalues, alpha=alpha)
+
+
+def effect_sizes(endpoints: dict[str, pd.DataFrame], ci_method: str = "newcombe", level: float = 0.95) -> pd.DataFrame:
+    """Risk difference and risk ratio with their CIs for several two-arm endpoints (for a forest plot).
+
+    ``endpoints`` maps a label to a table with ``events`` and ``n`` for treatment then control
+    (as :func:`reanalysis.audit.endpoint_counts` gives). The ratio uses the Katz log interval.
+    """
+    rows = []
+    for label, counts in endpoints.items():
+        (k1, k2), (n1, n2) = (int(x) for x in counts["events"]), (int(x) for x in counts["n"])
+        rd = inference.proportion_difference_ci(k1, n1, k2, n2, method=ci_method, level=level)
+        rr = inference.ratio_ci(k1, n1, k2, n2, measure="rr", method="log", level=level)
+        rows.append(
+            {
+                "label": label,
+                "measure": "risk difference",
+                "estimate": rd.estimate,
+                "ci_low": rd.low,
+                "ci_high": rd.high,
+                "method": rd.method,
+                "counts": f"{k1}/{n1} vs {k2}/{n2}",
+            }
+        )
+        rows.append(
+            {
+                "label": label,
+                "measure": "risk ratio",
+                "estimate": rr.estimate,
+                "ci_low": rr.low,
+                "ci_high": rr.high,
+                "method": rr.method,
+                "counts": f"{k1}/{n1} vs {k2}/{n2}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fragility_table(endpoints: dict[str, pd.DataFrame], test: str = "fisher", alpha: float = 0.05) -> pd.DataFrame:
+    """The fragility index of several endpoints beside how many each lost from the comparison."""
+    rows = {}
+    for label, counts in endpoints.items():
+        (k1, k2), (n1, n2) = (int(x) for x in counts["events"]), (int(x) for x in counts["n"])
+        fi = fragility_index(k1, n1, k2, n2, test=test, alpha=alpha)
+        rows[label] = {
+            "index": fi.index,
+            "kind": fi.kind,
+            "quotient": fi.quotient,
+            "direction": fi.direction,
+            "lost from the comparison": int(counts["lost"].sum()),
+        }
+    return pd.DataFrame(rows).T
