@@ -4,16 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PYTHONHASHSEED := 0
+# Offline installs (workshops): `make wheelhouse` fills this folder; `make lab WHEELHOUSE=path` installs from it.
+WHEELHOUSE ?=
+PIP_SOURCE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
 
-.PHONY: reproduce test lab notebooks lint clean distclean venv
+.PHONY: reproduce test lab notebooks lint clean distclean venv wheelhouse
 
 venv: $(STAMP)
 
 # Installs only when pyproject.toml changed since the last install (the stamp carries its checksum).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(if $(WHEELHOUSE),,$(BIN)/python -m pip install --quiet --upgrade pip)
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (reanalysis)" >/dev/null
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -35,6 +38,12 @@ lab: $(STAMP)
 ## notebooks: (maintainers) re-execute notebooks/ in place with the default parameters
 notebooks: $(STAMP)
 	$(BIN)/python -m reanalysis.run --refresh
+
+## wheelhouse: every wheel the project needs, in ./wheelhouse, for installing with no network
+wheelhouse: $(STAMP)
+	$(BIN)/python -m pip download --quiet -d wheelhouse setuptools wheel pip
+	$(BIN)/python -m pip download --quiet -d wheelhouse '.[dev]'
+	@echo "copy ./wheelhouse to the workshop machines, then: make lab WHEELHOUSE=wheelhouse"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks conftest.py

@@ -77,15 +77,15 @@ def test_interval_contains_the_central_value(m1, s1, n1, m2, s2, n2):
 @settings(max_examples=200, deadline=None)
 @given(st.floats(-20, 20), st.floats(0.2, 9), arm_n, st.floats(-20, 20), st.floats(0.2, 9), arm_n, st.integers(1, 3))
 def test_coarser_printing_never_narrows_the_interval(m1, s1, n1, m2, s2, n2, places):
-    """The same true values printed with fewer decimals give an interval that contains the finer one."""
+    """The same printed digits with one decimal fewer ("7.5" against "7.50") never give a narrower interval."""
 
-    def interval(d):
-        m = [parse(f"{m1:.{d}f}"), parse(f"{m2:.{d}f}")]
-        sd = [parse(f"{s1:.{d}f}"), parse(f"{s2:.{d}f}")]
+    def interval(suffix):
+        m = [parse(f"{m1:.{places}f}{suffix}"), parse(f"{m2:.{places}f}{suffix}")]
+        sd = [parse(f"{s1:.{places}f}{suffix}"), parse(f"{s2:.{places}f}{suffix}")]
         return t_interval(m, sd, [n1], [n2], "student")[1:]
 
-    (lo_fine,), (hi_fine,) = interval(places + 1)
-    (lo_coarse,), (hi_coarse,) = interval(places)
+    (lo_fine,), (hi_fine,) = interval("0")
+    (lo_coarse,), (hi_coarse,) = interval("")
     assert lo_coarse <= lo_fine + 1e-12 and hi_coarse >= hi_fine - 1e-12
 
 

@@ -16,7 +16,6 @@ parameter the way papermill does (``-r`` keeps the value as raw text).
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .params import ParameterError, check_parameters
+from .site import Page, render, write_index
 
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed (jupyterlab pulls it
 # in), which compiles a grammar for 1.6 s at every start, to check IRI formats that notebook
@@ -139,15 +139,14 @@ def _execute(
     return out
 
 
-def _render(executed: Path, site: Path) -> Path:
-    import nbformat
-    from nbconvert import HTMLExporter
+def _pages(notebooks: list[Path]) -> tuple[list[Page], dict[str, Path]]:
+    """The site's pages: every notebook of ``notebooks/`` and any other run now, in that order."""
+    from .data import available
 
-    nb = nbformat.read(executed, as_version=4)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    page = site / (executed.stem + ".html")
-    page.write_text(body, encoding="utf-8")
-    return page
+    sources = {nb.stem: nb for nb in [*find_notebooks(), *notebooks]}
+    papers = available()
+    order = sorted(sources, key=lambda stem: (stem not in papers, stem != "synthesis", stem))  # papers first
+    return [Page(stem, _title(sources[stem])) for stem in order], sources
 
 
 def _title(notebook: Path) -> str:
@@ -160,39 +159,12 @@ def _title(notebook: Path) -> str:
     return notebook.stem
 
 
-def _write_index(site: Path, notebooks: dict[str, Path]) -> Path:
-    items = "\n".join(
-        f'    <li><a href="{html.escape(page)}">{html.escape(title)}</a></li>'
-        for page, title in sorted(notebooks.items())
-    )
-    text = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Reanalysis of two UC-MSC trials in diabetes</title>
-  <style>body {{ font-family: sans-serif; max-width: 46rem; margin: 2rem auto; line-height: 1.5; }}</style>
-</head>
-<body>
-  <h1>Reanalysis of two UC-MSC trials in diabetes</h1>
-  <p>Each page is a notebook executed from the numbers the papers print.</p>
-  <ul>
-{items}
-  </ul>
-</body>
-</html>
-"""
-    index = site / "index.html"
-    tmp = index.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, index)
-    return index
-
-
 def _move_into_place(staging: Path, build: Path) -> None:
     for sub in ("notebooks", "site"):
-        (build / sub).mkdir(parents=True, exist_ok=True)
-        for f in sorted((staging / sub).glob("*")):
-            os.replace(f, build / sub / f.name)
+        for f in sorted(p for p in (staging / sub).rglob("*") if p.is_file()):
+            target = build / f.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, target)
     for results in sorted(p for p in staging.iterdir() if p.is_dir() and p.name not in ("notebooks", "site")):
         target = build / results.name
         old = build / f".old-{results.name}"
@@ -232,13 +204,14 @@ def reproduce(
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
     result = RunResult()
+    pages, sources = _pages(notebooks)
     try:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
 
         def one(item):
             position, nb = item
             executed = _execute(nb, staging, plan[nb], position, progress, results)
-            return _render(executed, staging / "site") if html_pages else executed
+            return render(executed, staging / "site", pages)[0] if html_pages else executed
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(one, item) for item in enumerate(notebooks)]
@@ -256,10 +229,7 @@ def reproduce(
             return result
         _move_into_place(staging, build)
         if html_pages:
-            site = build / "site"
-            titles = {nb.stem + ".html": _title(nb) for nb in [*find_notebooks(), *notebooks]}
-            present = {p.name: titles.get(p.name, p.stem) for p in site.glob("*.html") if p.name != "index.html"}
-            _write_index(site, present)
+            write_index(build / "site", pages, sources, build)
         result.pages = [build / "site" / p.name for p in result.pages] if html_pages else result.pages
         return result
     finally:
