@@ -8,7 +8,7 @@ export PYTHONHASHSEED := 0
 WHEELHOUSE ?=
 PIP_SOURCE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
 
-.PHONY: reproduce test lab notebooks lint clean distclean venv wheelhouse
+.PHONY: reproduce test lab notebooks lint clean distclean venv wheelhouse wheelhouse-check
 
 venv: $(STAMP)
 
@@ -44,6 +44,13 @@ wheelhouse: $(STAMP)
 	$(BIN)/python -m pip download --quiet -d wheelhouse setuptools wheel pip
 	$(BIN)/python -m pip download --quiet -d wheelhouse '.[dev]'
 	@echo "copy ./wheelhouse to the workshop machines, then: make lab WHEELHOUSE=wheelhouse"
+
+## wheelhouse-check: install the project into a scratch venv from ./wheelhouse alone (no index, no pip config)
+wheelhouse-check:
+	rm -rf build/wheelhouse-venv && $(PYTHON) -m venv build/wheelhouse-venv
+	PIP_CONFIG_FILE=/dev/null build/wheelhouse-venv/bin/python -m pip install --quiet --no-index \
+	    --find-links wheelhouse -e '.[dev]'
+	build/wheelhouse-venv/bin/python -c "import reanalysis, papermill, nbval, jupyterlab; print('installed from wheelhouse/ alone')"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks conftest.py
