@@ -94,8 +94,8 @@ def _summary(notebook: Path, build: Path) -> str:
     intro = cells[0].split("\n\n")[1] if cells and "\n\n" in cells[0] else ""
     parts = [f"<p>{html.escape(_plain(intro))}</p>"] if intro else []
     claims = build / notebook.stem / "claims.csv"
-    if claims.is_file():
-        table = pd.read_csv(claims, dtype=str)
+    table = pd.read_csv(claims, dtype=str) if claims.is_file() else pd.DataFrame()
+    if "verdict" in table:
         if "role" in table:
             table = table[table["role"] == "claim"]
         counts = table["verdict"].value_counts()
