@@ -16,3 +16,11 @@ def pytest_configure(config):
     path = getattr(config.option, "nbval_sanitize_with", None)
     if path and not os.path.isabs(path):
         config.option.nbval_sanitize_with = str(config.rootpath / path)
+
+
+# Property tests explore the same examples on every run (seeded from each test), so that
+# `make test` is repeatable on any machine; explore at random with --hypothesis-profile=default.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("repeatable", derandomize=True, deadline=None)
+_hypothesis_settings.load_profile("repeatable")

@@ -234,3 +234,9 @@ def test_repr_is_readable():
     text = repr(fragility_index(9, 45, 2, 44))
     assert text.startswith("FragilityResult(index=1, kind='fragility'") and "table=(9, 45, 3, 44)" in text
     assert isinstance(fragility_index(9, 45, 2, 44), FragilityResult)
+
+
+def test_first_crossing_even_where_fishers_p_dips():
+    """Found by hypothesis: along 52/52 vs k/241 Fisher's p crosses 0.05 at k = 223, dips back, and
+    crosses again at 225; bisection alone returned 225. Walsh's index is the first crossing."""
+    assert frag.fragility_index(52, 52, 0, 241).index == _scan(52, 52, 0, 241, "fisher", 0.05, "walsh") == 223
