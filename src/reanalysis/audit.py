@@ -235,13 +235,24 @@ def _percent_fits(paper: Paper, records: list[dict]):
         yield r, top, checks.fitting_denominators(r["value"], range(max(1, top - 15), top + 1))
 
 
+#: How many of an arm's printed percentages vote on the denominator it implies (the first ones printed).
+_IMPLIED_VOTES = 200
+
+
 def _implied_n(paper: Paper, records: list[dict]) -> dict[str, int]:
-    """Per arm, the denominator that most of its printed percentages fit, if it is not the printed one."""
-    votes: dict[str, dict[int, int]] = {}
-    for r, _, dens in _percent_fits(paper, records):
-        arm_votes = votes.setdefault(r["arm"], {})
-        for n in dens:
-            arm_votes[n] = arm_votes.get(n, 0) + 1
+    """Per arm, the denominator that most of its printed percentages fit, if it is not the printed one
+    (the first :data:`_IMPLIED_VOTES` percentages of each arm vote)."""
+    votes: dict[str, dict[int, int]] = {arm: {} for arm in paper.arms}
+    voters: dict[str, int] = dict.fromkeys(paper.arms, 0)
+    for r in records:
+        arm = r["arm"]
+        if r["statistic"] != "percent" or arm not in paper.arms or r["subgroup"] or voters[arm] >= _IMPLIED_VOTES:
+            continue
+        voters[arm] += 1
+        spec = paper.arms[arm]
+        top = max(spec["assigned"], spec["analysed"])
+        for n in checks.fitting_denominators(r["value"], range(max(1, top - 15), top + 1)):
+            votes[arm][n] = votes[arm].get(n, 0) + 1
     out = {}
     for arm, arm_votes in votes.items():
         if arm_votes:
@@ -395,10 +406,11 @@ def t_interval(m: list[Printed], sd: list[Printed], n0, n1, method: str = "stude
     small = 0.0 if lo_d <= 0 <= hi_d else min(abs(lo_d), abs(hi_d))
     s0, s1 = (max(sd[0].lower, 1e-12), sd[0].upper), (max(sd[1].lower, 1e-12), sd[1].upper)
     # the 8 corners of the rounding box, then the printed values themselves, in one evaluation
-    d = np.array([small, small, small, small, *[max(abs(lo_d), abs(hi_d))] * 4, m[0].value - m[1].value])
-    a = np.array([s0[0], s0[0], s0[1], s0[1], s0[0], s0[0], s0[1], s0[1], sd[0].value])
-    b = np.array([s1[0], s1[1], s1[0], s1[1], s1[0], s1[1], s1[0], s1[1], sd[1].value])
-    p = _t_p(d[:, None], a[:, None], b[:, None], n0, n1, welch)
+    big = max(abs(lo_d), abs(hi_d))
+    d = np.array([[small], [small], [small], [small], [big], [big], [big], [big], [m[0].value - m[1].value]])
+    a = np.array([[s0[0]], [s0[0]], [s0[1]], [s0[1]], [s0[0]], [s0[0]], [s0[1]], [s0[1]], [sd[0].value]])
+    b = np.array([[s1[0]], [s1[1]], [s1[0]], [s1[1]], [s1[0]], [s1[1]], [s1[0]], [s1[1]], [sd[1].value]])
+    p = _t_p(d, a, b, n0, n1, welch)
     central, corners = p[8], p[:8]
     return central, corners.min(axis=0), corners.max(axis=0)
 
@@ -413,10 +425,10 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict[str, dict], sds: dict[str, d
     n0, n1 = np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
     central, ranges = {}, {}
     for method in T_METHODS:
-        c, lo, hi = t_interval(m, sd, n0, n1, method)
+        c, lo, hi = (x.tolist() for x in t_interval(m, sd, n0, n1, method))
         for i, (a, b) in enumerate(pairs):
             key = f"{method}; n = {a}/{b}"
-            central[key], ranges[key] = float(c[i]), (float(lo[i]), float(hi[i]))
+            central[key], ranges[key] = c[i], (lo[i], hi[i])
     key = f"{s.t_method}; n = {pairs[0][0]}/{pairs[0][1]}"
     lo, hi = ranges[key]
     claim.recomputed = f"{_fmt_p(central[key], printed)} [{_fmt_p(lo, printed)}, {_fmt_p(hi, printed)}] ({key})"
