@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from .printed import is_number, parse
+from .vocabulary import verbal_p
 
 __all__ = [
     "DataError",
@@ -57,6 +58,12 @@ DESCRIPTIVE_COLUMNS = (
     "quote",
     "note",
 )
+#: Columns a descriptives.csv may have besides :data:`DESCRIPTIVE_COLUMNS` (empty when absent):
+#: ``category`` names one category of a categorical variable (a row of a 2xk table).
+OPTIONAL_DESCRIPTIVE_COLUMNS = ("category",)
+#: ``descriptives.csv:variable`` of the n printed in a table's header or column ("n = 41"):
+#: it binds every row of the same ``section`` (and time point, if it has one).
+TABLE_N = "table_n"
 INFERENCE_COLUMNS = (
     "id",
     "section",
@@ -109,6 +116,8 @@ _INTEGER = {"n", "count"}
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 #: Arm id meaning "the whole analysed population", allowed besides the paper's arms.
 ALL_ARMS = "all"
+#: A p-value cell that prints no number ("NA", "-"): kept, audited as not reproducible.
+_NOT_PRINTED = ("na", "n/a", "-", "nr")
 
 
 class DataError(ValueError):
@@ -218,6 +227,9 @@ def _read_meta(folder: Path) -> dict:
         for key in ("assigned", "analysed"):
             if not isinstance(spec[key], int) or spec[key] < 1:
                 raise DataError(path, None, f"arms.{arm}.{key}", f"expected a positive integer, got {spec[key]!r}")
+    integer_valued = meta.get("integer_valued", [])
+    if not isinstance(integer_valued, list) or not all(isinstance(v, str) and _SLUG.match(v) for v in integer_valued):
+        raise DataError(path, None, "integer_valued", "expected a list of variable slugs (whole-number measurements)")
     if not isinstance(meta["timepoints"], list) or not all(
         isinstance(t, dict) and "id" in t for t in meta["timepoints"]
     ):
@@ -225,8 +237,10 @@ def _read_meta(folder: Path) -> dict:
     return meta
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
-    """Rows of a CSV file as (line number, dict of strings); checks the header."""
+def _read_csv(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    """Rows of a CSV file as (line number, dict of strings); checks the header.
+
+    Optional columns missing from the header read as empty strings."""
     if not path.is_file():
         raise DataError(path, None, None, "missing file")
     with path.open(encoding="utf-8", newline="") as f:
@@ -238,9 +252,10 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
         missing = [c for c in columns if c not in header]
         if missing:
             raise DataError(path, 1, missing[0], f"missing column; the header must have {','.join(columns)}")
-        unknown = [c for c in header if c not in columns]
+        unknown = [c for c in header if c not in columns + optional]
         if unknown:
-            raise DataError(path, 1, unknown[0], f"unknown column; allowed: {','.join(columns)}")
+            raise DataError(path, 1, unknown[0], f"unknown column; allowed: {','.join(columns + optional)}")
+        absent = {c: "" for c in optional if c not in header}
         rows = []
         line = reader.line_num
         for values in reader:
@@ -249,7 +264,7 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict]]:
                 continue
             if len(values) != len(header):
                 raise DataError(path, start, None, f"expected {len(header)} fields, got {len(values)}")
-            rows.append((start, dict(zip(header, values, strict=True))))
+            rows.append((start, {**dict(zip(header, values, strict=True)), **absent}))
     return rows
 
 
@@ -270,6 +285,12 @@ def _check_descriptives(path: Path, rows, meta, ids: dict) -> None:
                 "timepoint",
                 f"unknown time point {r['timepoint']!r}; expected one of {sorted(timepoints)} or empty",
             )
+        if r["category"] and not _SLUG.match(r["category"]):
+            raise DataError(path, line, "category", f"expected a lower-case slug, got {r['category']!r}")
+        if r["category"] and r["statistic"] not in ("count", "percent"):
+            raise DataError(path, line, "category", "only a count or percent row belongs to a category")
+        if r["variable"] == TABLE_N and r["statistic"] != "n":
+            raise DataError(path, line, "statistic", f"a {TABLE_N} row is a table's printed n: statistic must be n")
         if r["statistic"] not in STATISTICS:
             raise DataError(
                 path, line, "statistic", f"unknown statistic {r['statistic']!r}; expected one of {list(STATISTICS)}"
@@ -322,6 +343,8 @@ def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
                     f"unknown time point {tp!r}; expected ';'-separated ids from {sorted(timepoints)}",
                 )
         for col in ("value", "ci_low", "ci_high", "ci_level"):
+            if col == "value" and r["kind"] == "p_value" and (verbal_p(r[col]) or r[col].strip().lower() in _NOT_PRINTED):
+                continue  # "not significant", "n.s.", "NA": significance in words, or no number printed
             if r[col] and not is_number(r[col]):
                 raise DataError(
                     path, line, col, f"expected a number as printed (e.g. 0.0268 or < 0.05), got {r[col]!r}"
@@ -330,7 +353,7 @@ def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
             raise DataError(path, line, "value", "expected a printed value or a confidence interval")
         if bool(r["ci_low"]) != bool(r["ci_high"]):
             raise DataError(path, line, "ci_high" if r["ci_low"] else "ci_low", "a CI needs both limits")
-        if r["kind"] == "p_value" and r["value"]:
+        if r["kind"] == "p_value" and r["value"] and is_number(r["value"]):
             p = parse(r["value"]).value
             if not 0 <= p <= 1:
                 raise DataError(path, line, "value", f"a p-value lies in [0, 1], got {r['value']!r}")
@@ -381,7 +404,7 @@ def validate(paper: str | os.PathLike) -> Paper:
     if not text.is_file():
         raise DataError(folder / "paper.toml", None, "text", f"the paper text {text.name} is missing")
     ids: dict = {}
-    drows = _read_csv(folder / "descriptives.csv", DESCRIPTIVE_COLUMNS)
+    drows = _read_csv(folder / "descriptives.csv", DESCRIPTIVE_COLUMNS, OPTIONAL_DESCRIPTIVE_COLUMNS)
     _check_descriptives(folder / "descriptives.csv", drows, meta, ids)
     irows = _read_csv(folder / "inferences.csv", INFERENCE_COLUMNS)
     _check_inferences(folder / "inferences.csv", irows, meta, ids)
@@ -395,7 +418,7 @@ def validate(paper: str | os.PathLike) -> Paper:
         id=meta["id"],
         path=folder,
         meta=meta,
-        descriptives=frame(drows, DESCRIPTIVE_COLUMNS),
+        descriptives=frame(drows, DESCRIPTIVE_COLUMNS + OPTIONAL_DESCRIPTIVE_COLUMNS),
         inferences=frame(irows, INFERENCE_COLUMNS),
     )
 

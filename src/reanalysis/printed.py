@@ -36,7 +36,7 @@ _NUMBER = re.compile(
     r"""^\s*
     (?:p\s*)?                       # an optional leading "p" as in "p < 0.05"
     (?P<cmp><=|>=|<|>|=)?\s*
-    (?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+))
+    (?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+))   # "2,500" keeps its separator
     \s*%?\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -111,6 +111,17 @@ class Printed:
             return x >= self.value - eps
         return self.lower - eps <= x <= self.upper + eps
 
+    def contains_truncated(self, x: float) -> bool:
+        """Whether ``x`` printed by truncation (dropping the digits after the last printed
+        place, as some software does) gives this text: "68.4" holds [68.4, 68.5) for x >= 0."""
+        if self.comparator != "=":
+            return False
+        eps = 1e-9 * max(1.0, abs(x))
+        unit = 2 * self.half_unit
+        if self.value >= 0 and x >= 0:
+            return self.value - eps <= x < self.value + unit - eps
+        return self.value - unit + eps < x <= self.value + eps
+
     def format(self, x: float) -> str:
         """Format ``x`` at this number's printed precision."""
         return f"{x:.{self.decimals}f}"
@@ -141,7 +152,7 @@ def _parse(text: str) -> Printed:
     m = _NUMBER.match(clean)
     if not m:
         raise ValueError(f"not a printed number: {text!r}")
-    num = m.group("num")
+    num = m.group("num").replace(",", "")
     try:
         dec = Decimal(num)
     except InvalidOperation as e:  # pragma: no cover - the regex admits only decimals

@@ -1,0 +1,129 @@
+"""The project's named choices, each spelled out once.
+
+Verdicts, the 2x2 tests, t-test variants, CI methods, power formulas, the analysis
+populations a denominator can come from, the rounding rules a paper may print with, and the
+names of tests a paper may state (``inferences.csv:method_stated``) mapped onto them.
+Every other module reads these; none defines its own copy.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "VERDICTS",
+    "NOT_REPRODUCIBLE_CAUSES",
+    "TWO_BY_TWO_TESTS",
+    "T_METHODS",
+    "CI_METHODS",
+    "POWER_METHODS",
+    "POPULATIONS",
+    "ROUNDING_RULES",
+    "RANK_TESTS",
+    "VERBAL_P",
+    "stated_methods",
+    "verbal_p",
+]
+
+#: The four verdicts, in order of how well a printed number holds.
+VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
+
+#: Why a number is ``not_reproducible``: it needs data the paper does not publish, or a
+#: method the package does not implement (rare; the README lists each such method).
+NOT_REPRODUCIBLE_CAUSES = ("needs_unpublished_data", "method_not_implemented")
+
+#: Tests for a 2x2 table; ``chi2_or_fisher`` is the switch rule "chi-squared, or Fisher's
+#: exact test where an expected count is below 5".
+TWO_BY_TWO_TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo")
+TWO_BY_TWO_RULES = ("chi2_or_fisher",)
+T_METHODS = ("student", "welch")
+CI_METHODS = ("wald", "newcombe", "agresti_caffo", "score")
+POWER_METHODS = ("pooled", "unpooled", "arcsine")
+
+#: Where a denominator comes from, in the order the audit prefers them: the n printed
+#: with the number itself or in its table's header, then the arm's n from ``paper.toml``
+#: (the n the paper says it analysed, then the randomised and completed n), then the n
+#: that the arm's printed percentages imply.
+POPULATIONS = ("printed", "table", "analysed", "assigned", "completed", "implied")
+
+#: Rules by which a computed value may be printed: all three are legitimate.
+ROUNDING_RULES = ("half_up", "half_even", "truncate")
+
+#: Rank-based tests: a p from one needs the individual data.
+RANK_TESTS = ("mann_whitney", "wilcoxon_signed_rank", "kruskal_wallis")
+
+# Names a paper may use for a test, as regular expressions over the lower-cased text of
+# ``method_stated``, mapped to the canonical name. Order matters: the first match of a
+# span wins (so "paired t-test" is not also read as a two-sample t-test).
+_NAMES: tuple[tuple[str, str], ...] = (
+    (r"fisher[-\s]*freeman[-\s]*halton|freeman[-\s]*halton", "fisher_freeman_halton"),
+    (r"mann[-\s]*whitney|wilcoxon rank[-\s]*sum|rank[-\s]*sum", "mann_whitney"),
+    (r"kruskal[-\s]*wallis", "kruskal_wallis"),
+    (r"wilcoxon( signed[-\s]*rank)?", "wilcoxon_signed_rank"),
+    (r"paired t|paired[-\s]*samples? t", "paired_t"),
+    (r"welch", "welch"),
+    (r"student", "student"),
+    (r"\bt[-\s]*tests?\b|\bt tests?\b|\bt-test", "t_test"),
+    (r"\byates", "chi2_yates"),
+    (r"chi[-\s]*squared?|chi[-\s]*square|χ2|χ²|\bchi2\b", "chi2"),
+    (r"fisher", "fisher"),
+    (r"barnard", "barnard"),
+    (r"boschloo", "boschloo"),
+    (r"ancova|analysis of covariance", "ancova"),
+    (r"anova|analysis of variance", "anova"),
+    (r"mixed[-\s]*(effects?)?[-\s]*model|repeated[-\s]*measures", "mixed_model"),
+    (r"logistic regression", "logistic_regression"),
+    (r"cox|proportional hazards", "cox"),
+    (r"log[-\s]*rank", "log_rank"),
+    (r"pearson|correlation", "correlation"),
+    (r"power", "power"),
+)
+
+
+def stated_methods(text: str | None) -> tuple[str, ...]:
+    """Canonical names of the tests a ``method_stated`` text names, in the order named.
+
+    "t-test" (unqualified) stays ``t_test``: Student's and Welch's are both that test.
+    A text naming the chi-squared test and Fisher's exact test together ("chi-squared or
+    Fisher", "chi-square analysis or Fisher exact test") names the switch rule
+    ``chi2_or_fisher``, which comes first, followed by the two tests themselves.
+
+    >>> stated_methods("Student's t test or Mann-Whitney U test")
+    ('student', 'mann_whitney')
+    >>> stated_methods("chi-squared or Fisher")
+    ('chi2_or_fisher', 'chi2', 'fisher')
+    """
+    low = (text or "").lower()
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, name in _NAMES:
+        for m in re.finditer(pattern, low):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), name))
+    names = [n for _, n in sorted(found)]
+    out = list(dict.fromkeys(names))
+    if "chi2_yates" in out and "chi2" in out:  # "chi-squared with Yates' correction" is one test
+        out.remove("chi2")
+    if ("student" in out or "welch" in out) and "t_test" in out:  # "Student's t test" names one variant
+        out.remove("t_test")
+    if "chi2" in out and "fisher" in out:
+        out.insert(0, "chi2_or_fisher")
+    return tuple(out)
+
+
+#: Significance stated in words (or an "n.s." cell) in place of a p-value: the comparator
+#: it stands for against the paper's alpha ("not significant" = p > alpha).
+VERBAL_P = {
+    "ns": ">",
+    "n.s.": ">",
+    "n.s": ">",
+    "not significant": ">",
+    "significant": "<",
+}
+
+
+def verbal_p(text: str | None) -> str | None:
+    """The comparator a verbal p-value stands for (``">"`` for "n.s."), else None."""
+    return VERBAL_P.get(re.sub(r"\s+", " ", (text or "").strip().lower()))
