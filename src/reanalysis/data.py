@@ -343,7 +343,8 @@ def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
                     f"unknown time point {tp!r}; expected ';'-separated ids from {sorted(timepoints)}",
                 )
         for col in ("value", "ci_low", "ci_high", "ci_level"):
-            if col == "value" and r["kind"] == "p_value" and (verbal_p(r[col]) or r[col].strip().lower() in _NOT_PRINTED):
+            words = verbal_p(r[col]) or r[col].strip().lower() in _NOT_PRINTED
+            if col == "value" and r["kind"] == "p_value" and words:
                 continue  # "not significant", "n.s.", "NA": significance in words, or no number printed
             if r[col] and not is_number(r[col]):
                 raise DataError(
