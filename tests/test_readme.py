@@ -21,7 +21,7 @@ def test_zang2022_findings_in_readme():
     assert claims.loc["res.hba1c.change.placebo", "recomputed"].startswith("0.70")
     assert "(1.31%, 0.63%) differ from the differences of the printed means (1.50, 0.70)" in README
     assert claims.loc["t2.primary.w9.p", "method"].startswith("fisher")
-    assert claims.loc["res.primary.w48.ci", "method"].startswith("wald; 9/45 vs 2/44")
+    assert claims.loc["res.primary.w48.ci", "method"].startswith("wald; n = 45/44 (implied n; 9/45 vs 2/44)")
     inconsistent = claims[(claims.kind == "percent") & (claims.verdict == "inconsistent")]
     assert "flow.completed.all.percent" in inconsistent.index or any("86.8" in r for r in inconsistent.reported)
 
@@ -30,7 +30,10 @@ def test_lu2021_ratio_and_power_in_readme():
     claims = audit(load("lu2021")).set_index("claim_id")
     assert claims.loc["disc.remission.ratio", "verdict"] == "inconsistent"
     assert "relative excess" in claims.loc["disc.remission.ratio", "note"]
-    assert claims.loc["res.remission.power", "verdict"] == "inconsistent"
+    power = claims.loc["res.remission.power"]
+    assert power.verdict == "reproduced" and "rounding=truncate" in power.route
+    pooled = inference.power_two_proportions(11 / 27, 3 / 26, 27, 26, method="pooled").power
+    assert f"post hoc power 68.4% is the pooled formula's {100 * pooled:.2f}% truncated" in README
     assert claims.loc["res.remission.p", "verdict"] == "inconsistent"
 
 
@@ -39,7 +42,9 @@ def test_zang2022_yates_and_within_group_findings_in_readme():
     assert f"uncorrected χ² test (p = {p['chi2']:.4f})" in README
     assert f"Yates' correction (p = {p['chi2_yates']:.4f})" in README
     claims = audit(load("zang2022")).set_index("claim_id")
-    assert claims.loc["abs.hba1c.w48.placebo.p_within", "verdict"] == "inconsistent"
+    within = claims.loc["abs.hba1c.w48.placebo.p_within"]
+    assert within.verdict == "not_reproducible" and "Wilcoxon signed-rank" in within.note
+    assert "no correlation between visits from -0.9 to 0.99 gives the printed value" in within.note
 
 
 def test_lu2021_worst_case_in_readme():

@@ -1,21 +1,22 @@
 """The audit: every printed inference and percentage, recomputed from the printed summaries.
 
-For each claim, the audit tries every plausible method (Student/Welch; chi-squared with and
-without Yates, Fisher, Barnard, Boschloo; the CI methods; the power formulas) and every
-plausible analysis population (a printed n, the analysed, assigned and completed n of
-``paper.toml``), and gives a verdict:
+For each claim the audit builds the candidate *routes* (:mod:`reanalysis.routes`): the test
+the paper states at the n its table prints first, then the alternatives (another test,
+another analysis population, printing by truncation), each labelled. Both arms' n always
+come from one population. The verdict:
 
 ``reproduced``
-    the printed inputs, as printed, give the printed value at its precision with some
-    plausible method and population (named in ``method``);
+    the printed inputs, as printed, give the printed value at its precision by a route
+    (``route``; ``as_stated`` says whether it is the paper's own);
 ``consistent``
     only some inputs within the printed numbers' rounding intervals give it;
 ``inconsistent``
-    nothing plausible gives it; ``recomputed`` shows the nearest value and ``note`` says
-    which way it misses;
+    no plausible route gives it; ``recomputed`` shows the stated route's value and ``note``
+    the nearest value of any route and which way it misses;
 ``not_reproducible``
-    it needs data that are not published; ``note`` says which.
+    it needs data that are not published, or a method not implemented here (``cause``).
 
+A claim printed once for several visits is recomputed at each visit (``<id>@<visit>``).
 The verdict logic is written here because no statistics library has it; the statistics
 themselves come from :mod:`reanalysis.inference` (scipy/statsmodels) and
 :mod:`reanalysis.checks`.
@@ -23,16 +24,30 @@ themselves come from :mod:`reanalysis.inference` (scipy/statsmodels) and
 
 from __future__ import annotations
 
+import itertools
+import math
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
 from . import checks, closedform, inference
-from .data import Paper
-from .printed import Printed, parse
+from .data import TABLE_N, Paper
+from .printed import Printed, is_number, parse
+from .routes import NEEDS_INDIVIDUAL_DATA, Candidate, Route, nearest, order_tests, search
+from .vocabulary import (
+    CI_METHODS,
+    POWER_METHODS,
+    RANK_TESTS,
+    T_METHODS,
+    TWO_BY_TWO_TESTS,
+    VERDICTS,
+    stated_methods,
+    verbal_p,
+)
 
 __all__ = [
     "VERDICTS",
@@ -45,11 +60,6 @@ __all__ = [
     "CLAIM_COLUMNS",
 ]
 
-VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
-TWO_BY_TWO_TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo")
-T_METHODS = ("student", "welch")
-CI_METHODS = ("wald", "newcombe", "agresti_caffo", "score")
-POWER_METHODS = ("pooled", "unpooled", "arcsine")
 CLAIM_COLUMNS = [
     "claim_id",
     "kind",
@@ -61,20 +71,33 @@ CLAIM_COLUMNS = [
     "reported",
     "recomputed",
     "method",
+    "route",
+    "as_stated",
     "verdict",
+    "cause",
     "significance_flip",
     "recomputed_p",
     "note",
 ]
 
+#: The exact unconditional tests are tried on at most this many candidate tables per claim
+#: (each takes up to a second); beyond it the note says they were not run.
+EXACT_TABLES_MAX = 24
+#: At most this many candidate count tables per claim (a percentage fits several counts per n).
+TABLES_MAX = 5000
+_UNPUBLISHED, _NOT_IMPLEMENTED = "needs_unpublished_data", "method_not_implemented"
+_TOO_LARGE = getattr(inference, "TableTooLarge", MemoryError)
+_DECREASE = re.compile(r"decreas|reduc|declin|fell|dropp|lower|loss|lost", re.IGNORECASE)
+_INCREASE = re.compile(r"increas|rose|raise|gain|higher|elevat", re.IGNORECASE)
+
 
 class AuditError(ValueError):
     """A claim's inputs are impossible (SD <= 0, n < 2, count > n, p outside [0, 1], a CI that
-    does not contain its estimate); says which claim."""
+    does not contain its estimate); says which claim, and its file and line."""
 
-    def __init__(self, claim_id: str, message: str):
-        self.claim_id = claim_id
-        super().__init__(f"claim {claim_id}: {message}")
+    def __init__(self, claim_id: str, message: str, where: str = ""):
+        self.claim_id, self.where = claim_id, where
+        super().__init__(f"{where + ': ' if where else ''}claim {claim_id}: {message}")
 
 
 @dataclass(frozen=True)
@@ -100,9 +123,47 @@ class _Claim:
     recomputed: str = ""
     method: str = ""
     verdict: str = "not_reproducible"
+    cause: str = ""
+    route: Route | None = None
     flip: bool | None = None
     p: float | None = None  # the recomputed p under the chosen settings, for figures
     notes: list[str] = field(default_factory=list)
+
+    def unpublished(self, why: str) -> None:
+        self.verdict, self.cause = "not_reproducible", _UNPUBLISHED
+        self.notes.append(why)
+
+    def decide(self, printed: Printed, candidates: list[Candidate], what: str = "") -> None:
+        """Verdict, route and notes from candidate routes (stated first; see :func:`routes.search`)."""
+        verdict, hit, others = search(candidates, printed)
+        self.verdict = verdict
+        if hit is not None:
+            self.route = hit.route
+            self.method = _methods([str(c.route) for c in [hit, *others]])
+            if verdict == "consistent":
+                self.notes.append("reached only within the rounding of the printed inputs")
+                exact = [c for c in candidates if not c.route.as_stated and printed.contains(c.central)]
+                if hit.route.as_stated and exact:
+                    self.notes.append(f"an alternative route gives it exactly: {exact[0].route} ({exact[0].route.why})")
+            if hit.route.rounding == "truncate":
+                self.notes.append(f"reproduced only if the value was truncated, not rounded ({hit.central:.4g})")
+            if not hit.route.as_stated:
+                stated = [c for c in candidates if c.route.as_stated]
+                shown = nearest(stated, printed)
+                self.notes.append(
+                    f"reproduced only by an alternative route ({hit.route.why})"
+                    + (f"; the stated route ({shown.route}) gives {shown.central:.4g}" if shown else "")
+                )
+            return
+        near = nearest(candidates, printed)
+        stated = nearest([c for c in candidates if c.route.as_stated], printed) or near
+        if near is None:
+            self.notes.append(f"no route could be computed{what}")
+            return
+        self.route = stated.route
+        self.method = str(stated.route)
+        side = "above" if near.central > printed.upper else "below"
+        self.notes.append(f"nearest: {near.central:.4g} ({near.route}), {side} the printed {printed.text}")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -118,51 +179,58 @@ class _Inputs:
         self.i = {r["id"]: r for r in _records(paper.inferences)}
         self.implied = _implied_n(paper, records)
         self._p2x2: dict[tuple, float] = {}
-        self._ns: dict[tuple, list[tuple[str, int]]] = {}
+        self._ns: dict[tuple, list[tuple[str, str, int]]] = {}
         # rows by (arm, subgroup, variable, statistic): one pass, so look-ups don't rescan the paper
         self.index: dict[tuple, list[dict]] = {}
         for r in self.d.values():
             self.index.setdefault((r["arm"], r["subgroup"], r["variable"], r["statistic"]), []).append(r)
+        # a table's printed n, by (section, arm)
+        self.table_n: dict[tuple, list[dict]] = {}
+        for r in self.d.values():
+            if r["variable"] == TABLE_N:
+                self.table_n.setdefault((r["section"], r["arm"]), []).append(r)
 
-    def ns(self, row: dict, implied: bool = True) -> list[tuple[str, int]]:
-        key = (row["arm"], row["subgroup"], row["variable"], row["timepoint"], implied)
+    def populations(self, row: dict, implied: bool = True) -> list[tuple[str, str, int]]:
+        """Candidate denominators of a row as (population, source, n), the stated ones first.
+
+        The n printed for the same arm, subgroup, variable and visit; the n in the header of
+        the row's table (a ``table_n`` row of its section); the arm's analysed, assigned and
+        completed n (``paper.toml``; for arm ``all`` their sums); if ``implied``, the n that the
+        arm's printed percentages fit (see :func:`implied_denominators`).
+        """
+        key = (row["arm"], row["subgroup"], row["variable"], row["timepoint"], row["section"], implied)
         if key not in self._ns:
             self._ns[key] = self._candidates(row, implied)
         return self._ns[key]
 
-    def _candidates(self, row: dict, implied: bool) -> list[tuple[str, int]]:
-        """Candidate denominators for a row, the preferred population first.
+    def ns(self, row: dict, implied: bool = True) -> list[tuple[str, int]]:
+        """(source, n) of :meth:`populations` (a shorter view)."""
+        return [(source, n) for _, source, n in self.populations(row, implied)]
 
-        Printed n rows of the same arm/subgroup/variable come first, then the arm's n from
-        ``paper.toml`` (analysed, assigned, completed; for arm ``all`` their sums), then, if
-        ``implied``, the n that the arm's printed percentages fit (see :func:`implied_denominators`).
-        """
-        out: list[tuple[str, int]] = []
+    def _candidates(self, row: dict, implied: bool) -> list[tuple[str, str, int]]:
+        out: list[tuple[str, str, int]] = []
         variables = [row["variable"]] + (["analysed"] if row["arm"] == "all" else [])
         for variable in variables:
             for r in self.index.get((row["arm"], row["subgroup"], variable, "n"), []):
                 if r["timepoint"] in (row["timepoint"], ""):
-                    out.append((f"printed n = {r['value']}", int(parse(r["value"]).value)))
-        pops = [self.settings.population] + [
-            p for p in ("analysed", "assigned", "completed") if p != self.settings.population
-        ]
+                    out.append(("printed", "printed n", int(parse(r["value"]).value)))
         arms = self.paper.arms
         if not row["subgroup"]:
-            for pop in pops:
-                if pop == "implied":
-                    continue
+            for r in self.table_n.get((row["section"], row["arm"]), []):
+                if r["timepoint"] in (row["timepoint"], ""):
+                    out.append(("table", r["location"], int(parse(r["value"]).value)))
+            for pop in ("analysed", "assigned", "completed"):
                 if row["arm"] in arms and pop in arms[row["arm"]]:
-                    out.append((f"{pop} n", int(arms[row["arm"]][pop])))
+                    out.append((pop, f"{pop} n", int(arms[row["arm"]][pop])))
                 elif row["arm"] == "all" and all(pop in a for a in arms.values()):
-                    out.append((f"{pop} n", sum(int(a[pop]) for a in arms.values())))
+                    out.append((pop, f"{pop} n", sum(int(a[pop]) for a in arms.values())))
             if implied and row["arm"] in self.implied:
-                item = ("implied n (fits the arm's printed percentages)", self.implied[row["arm"]])
-                out.insert(0 if self.settings.population == "implied" else len(out), item)
+                out.append(("implied", "implied n", self.implied[row["arm"]]))
         seen, unique = set(), []
-        for name, n in out:
-            if n not in seen:
-                seen.add(n)
-                unique.append((name, n))
+        for pop, source, n in out:
+            if pop not in seen:
+                seen.add(pop)
+                unique.append((pop, source, n))
         return unique
 
     def p2x2(self, ka: int, na: int, kb: int, nb: int, test: str) -> float:
@@ -173,41 +241,52 @@ class _Inputs:
         return self._p2x2[key]
 
     def sibling(self, row: dict, statistic: str) -> dict | None:
-        """The row of another statistic for the same arm, subgroup, time point and variable."""
+        """The row of another statistic for the same arm, subgroup, time point, variable (and category)."""
         for r in self.index.get((row["arm"], row["subgroup"], row["variable"], statistic), []):
-            if r["timepoint"] == row["timepoint"]:
+            if r["timepoint"] == row["timepoint"] and r.get("category", "") == row.get("category", ""):
                 return r
         return None
 
     def count_row(self, row: dict) -> dict | None:
         return row if row["statistic"] == "count" else self.sibling(row, "count")
 
-    def counts(self, row: dict, implied: bool = True) -> list[tuple[str, int, int]]:
-        """(population, n, count) candidates for a percentage or count row: a printed count
-        must fit the printed percentage (when both are printed) with that n."""
+    def counts(self, row: dict, implied: bool = True) -> list[tuple[str, str, int, int]]:
+        """(population, source, n, count) candidates for a percentage or count row: a printed
+        count must fit the printed percentage (when both are printed) with that n."""
         crow = self.count_row(row)
         prow = row if row["statistic"] == "percent" else self.sibling(row, "percent")
         out = []
-        for name, n in self.ns(row, implied):
+        for pop, source, n in self.populations(row, implied):
             fit = checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1)
             if crow is not None:
                 k = int(parse(crow["value"]).value)
-                if k > n and name.startswith("printed n"):
+                if k > n and pop == "printed":
                     raise ValueError(f"count {k} ({crow['id']}) is larger than its printed n = {n}")
                 if k in fit:
-                    out.append((name, n, k))
+                    out.append((pop, source, n, k))
             else:
-                out.extend((name, n, k) for k in fit)
+                out.extend((pop, source, n, k) for k in fit)
         return out
 
     def by_arm(self, ids: Iterable[str], statistic: str | tuple[str, ...]) -> dict[str, dict]:
-        stats = (statistic,) if isinstance(statistic, str) else statistic
+        """The first row of each arm among ``ids`` with one of the statistics (the caller gives
+        the ids of one visit: a claim printed for several visits is split first)."""
+        stats_ = (statistic,) if isinstance(statistic, str) else statistic
         out: dict[str, dict] = {}
         for i in ids:
             r = self.d.get(i)
-            if r is not None and r["statistic"] in stats:
+            if r is not None and r["statistic"] in stats_:
                 out.setdefault(r["arm"], r)
         return out
+
+    def stated_population(self, rows: list[dict]) -> str | None:
+        """The population the paper states for a comparison of these rows (one per arm): the
+        first that every arm has, of the printed n, the table's n and the analysed n."""
+        pops = [{p for p, _, _ in self.populations(r)} for r in rows]
+        for pop in ("printed", "table", "analysed"):
+            if all(pop in p for p in pops):
+                return pop
+        return None
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -240,8 +319,8 @@ _IMPLIED_VOTES = 200
 
 
 def _implied_n(paper: Paper, records: list[dict]) -> dict[str, int]:
-    """Per arm, the denominator that most of its printed percentages fit, if it is not the printed one
-    (the first :data:`_IMPLIED_VOTES` percentages of each arm vote)."""
+    """Per arm, the denominator that most of its printed percentages fit (the first
+    :data:`_IMPLIED_VOTES` percentages of each arm vote); empty when every arm's is its printed n."""
     votes: dict[str, dict[int, int]] = {arm: {} for arm in paper.arms}
     voters: dict[str, int] = dict.fromkeys(paper.arms, 0)
     for r in records:
@@ -258,35 +337,12 @@ def _implied_n(paper: Paper, records: list[dict]) -> dict[str, int]:
         if arm_votes:
             n, v = max(arm_votes.items(), key=lambda kv: (kv[1], kv[0]))
             spec = paper.arms[arm]
-            if v >= 2 and n not in (spec["assigned"], spec["analysed"]):
+            if v >= 2:
                 out[arm] = n
+    # an implied population only when some arm's percentages imply an n other than the printed ones
+    if not any(n not in (paper.arms[a]["assigned"], paper.arms[a]["analysed"]) for a, n in out.items()):
+        return {}
     return out
-
-
-def _methods(keys: list[str], limit: int = 3) -> str:
-    return " | ".join(keys[:limit]) + (f" (+{len(keys) - limit} more)" if len(keys) > limit else "")
-
-
-# --------------------------------------------------------------------------- verdict helper
-
-
-def _judge(claim: _Claim, printed: Printed, central: dict[str, float], ranges: dict[str, tuple[float, float]]) -> None:
-    """Verdict from central values and rounding ranges, keyed by 'method; population'."""
-    hits = [k for k, v in central.items() if printed.contains(v)]
-    if hits:
-        claim.verdict, claim.method = "reproduced", _methods(hits)
-        return
-    near = [k for k, (lo, hi) in ranges.items() if lo <= printed.upper and hi >= printed.lower]
-    if near:
-        claim.verdict, claim.method = "consistent", _methods(near)
-        claim.notes.append("reached only within the rounding of the printed inputs")
-        return
-    claim.verdict = "inconsistent"
-    if central:
-        key, val = min(central.items(), key=lambda kv: min(abs(kv[1] - printed.lower), abs(kv[1] - printed.upper)))
-        side = "above" if val > printed.upper else "below"
-        claim.method = key
-        claim.notes.append(f"nearest: {val:.4g} ({key}), {side} the printed {printed.text}")
 
 
 def _significance_flip(printed: Printed, recomputed: float, alpha: float) -> bool | None:
@@ -301,6 +357,45 @@ def _significance_flip(printed: Printed, recomputed: float, alpha: float) -> boo
     return said != (recomputed < alpha)
 
 
+def _methods(keys: list[str], limit: int = 3) -> str:
+    return " | ".join(keys[:limit]) + (f" (+{len(keys) - limit} more)" if len(keys) > limit else "")
+
+
+# --------------------------------------------------------------------------- printed values
+
+
+def _printed_p(row: dict, alpha: float) -> Printed | None:
+    """The printed p of a row: a number, or significance in words read as ``> alpha`` /
+    ``< alpha``; None for a cell that prints no number ("NA")."""
+    words = verbal_p(row["value"])
+    if words:
+        return Printed(text=row["value"], value=alpha, decimals=3, comparator=words)
+    if not is_number(row["value"]):
+        return None
+    return parse(row["value"])
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A derived input with a value and an interval (an SD from a printed SEM and its n)."""
+
+    text: str
+    value: float
+    lower: float
+    upper: float
+
+
+def _sd(sd_row: dict | None, sem_row: dict | None, n: int) -> tuple[object, str]:
+    """The SD of an arm as printed, or converted from its printed SEM with ``n``
+    (SD = SEM x sqrt(n), over the SEM's rounding interval); and what was assumed."""
+    if sd_row is not None:
+        return parse(sd_row["value"]), ""
+    sem = parse(sem_row["value"])
+    root = math.sqrt(n)
+    span = _Span(f"{sem.text} x sqrt({n})", sem.value * root, max(sem.lower, 0.0) * root, sem.upper * root)
+    return span, "SD = SEM x sqrt(n)"
+
+
 # --------------------------------------------------------------------------- claim kinds
 
 
@@ -309,61 +404,499 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
     p = parse(row["value"])
     claim.reported = f"{row['value']}%"
     crow = inp.count_row(row)
+    # the n the percentages themselves imply is no route for a percentage: it would be circular
     fits = inp.counts(row, implied=False)
-    ns = inp.ns(row, implied=False)
-    if ns:
-        name, n = ns[0]
+    pops = inp.populations(row, implied=False)
+    if pops:
+        pop, source, n = pops[0]
         k = int(parse(crow["value"]).value) if crow else min(max(round(p.value * n / 100), 0), n)
-        claim.recomputed = f"{100 * k / n:.{p.decimals}f}% ({k}/{n})"
+        claim.recomputed = f"{100 * k / n:.{p.decimals}f}% ({k}/{n}, {source})"
+    stated = pops[0][0] if pops else None
     if fits:
         claim.verdict = "reproduced"
-        claim.method = _methods([f"{k}/{n} ({name})" for name, n, k in fits])
-        if fits[0][0] != (ns[0][0] if ns else None):
-            claim.notes.append(f"does not fit the {ns[0][0]}; fits the {fits[0][0]}")
+        pop, source, n, k = next((f for f in fits if f[0] == stated), fits[0])
+        claim.route = Route(
+            "percentage",
+            (n,),
+            pop,
+            source,
+            as_stated=pop == stated,
+            why="" if pop == stated else f"the {source} instead of the {pops[0][1]}",
+        )
+        claim.method = _methods([f"{k}/{n} ({source})" for _, source, n, k in fits])
+        if pop != stated and pops:
+            claim.notes.append(f"does not fit the {pops[0][1]}; fits the {source}")
         return
     count = int(parse(crow["value"]).value) if crow else None
-    top = max(n for _, n in ns) if ns else 100
+    top = max(n for _, _, n in pops) if pops else 100
     implied = checks.percent_denominators(p, count, range(max(1, top - 20), top + 21))
     claim.verdict = "inconsistent"
-    names = ", ".join(f"{name} = {n}" for name, n in ns) or "no printed n"
+    if pops:
+        claim.route = Route("percentage", (pops[0][2],), pops[0][0], pops[0][1])
+    names = ", ".join(f"{source} = {n}" for _, source, n in pops) or "no printed n"
     near = ", ".join(map(str, implied.denominators[:4]))
     claim.notes.append(
         f"fits none of {names}; " + (f"it fits n = {near}" if implied.consistent else "no nearby n fits")
     )
-    if row["arm"] in inp.implied and inp.implied[row["arm"]] in implied.denominators:
-        claim.notes.append(f"n = {inp.implied[row['arm']]} is what this arm's other percentages imply")
+
+
+def _why(test: str, pop: str, stated_tests: list[str], stated_pop: str | None, named: bool) -> str:
+    """Why a route is an alternative, in words (empty for a stated route)."""
+    parts = []
+    if named and test not in stated_tests:
+        parts.append(f"{test} instead of the stated {' or '.join(stated_tests) or 'test'}")
+    if pop != stated_pop:
+        parts.append(f"the {pop} n instead of the {stated_pop or 'stated'} n")
+    return "; ".join(parts)
+
+
+def _tables(inp: _Inputs, a: dict, b: dict) -> list[tuple[str, str, tuple[int, int], tuple[int, int]]]:
+    """Count tables (population, source, (na, nb), (ka, kb)) with both arms from one population,
+    at most :data:`TABLES_MAX`."""
+    ca, cb = inp.counts(a), inp.counts(b)
+    out, seen = [], set()
+    for pop in dict.fromkeys(p for p, *_ in ca):
+        for (_, sa, na, ka), (_, sb, nb, kb) in itertools.product(
+            [c for c in ca if c[0] == pop], [c for c in cb if c[0] == pop]
+        ):
+            if (na, ka, nb, kb) not in seen:
+                seen.add((na, ka, nb, kb))
+                out.append((pop, sa if sa == sb else f"{sa}; {sb}", (na, nb), (ka, kb)))
+            if len(out) >= TABLES_MAX:
+                return out
+    return out
+
+
+def _named_outside(claim: _Claim, outside: list[str], family_name: str) -> bool:
+    """When the paper names only tests outside this family: not reproducible, saying which."""
+    individual = [t for t in outside if t in NEEDS_INDIVIDUAL_DATA or t in ("paired_t", "wilcoxon_signed_rank")]
+    if individual:
+        claim.unpublished(
+            f"the paper names {', '.join(individual)}: "
+            + ("rank test: needs individual data" if any(t in RANK for t in individual) else "needs individual data")
+        )
+    else:
+        claim.verdict, claim.cause = "not_reproducible", _NOT_IMPLEMENTED
+        claim.notes.append(f"the paper names {', '.join(outside)}; not implemented here for {family_name}")
+    return True
+
+
+RANK = RANK_TESTS
 
 
 def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
-    """Every count pair that fits, with the conditional tests first; Barnard's and Boschloo's
-    exact unconditional tests (tens of ms each) only when none of those reproduces the
-    printed value, or when one of them is the chosen test."""
+    """Every count table that fits, both arms from one population; the stated test at the stated
+    n first. Barnard's and Boschloo's exact unconditional tests (up to a second each) only when
+    stated, or when no other test reproduces the printed value, on at most
+    :data:`EXACT_TABLES_MAX` tables."""
     s = inp.settings
-    printed = parse(claim.row["value"])
+    printed = _printed_p(claim.row, s.alpha)
     claim.reported = claim.row["value"]
+    if printed is None:
+        claim.unpublished("no p-value printed (NA)")
+        return
     a, b = (cells[arm] for arm in arms)
-    tables = [(ka, na, kb, nb) for _pa, na, ka in inp.counts(a) for _pb, nb, kb in inp.counts(b)]
+    exact = ("barnard", "boschloo")
+    stated_tests, alternatives, outside = order_tests(
+        claim.row["method_stated"], TWO_BY_TWO_TESTS + ("chi2_or_fisher",)
+    )
+    named = bool(stated_methods(claim.row["method_stated"]))
+    if named and not stated_tests and outside:
+        _named_outside(claim, outside, "a 2x2 table")
+        return
+    tables = _tables(inp, a, b)
     if not tables:
         claim.notes.append("no counts fit the printed percentages with any candidate n")
         claim.verdict = "inconsistent"
         return
-    cheap = [t for t in TWO_BY_TWO_TESTS if t not in ("barnard", "boschloo")]
-    central = {f"{t}; {ka}/{na} vs {kb}/{nb}": inp.p2x2(ka, na, kb, nb, t) for ka, na, kb, nb in tables for t in cheap}
-    exact = [t for t in ("barnard", "boschloo") if t == s.two_by_two_test]
-    if not any(printed.contains(p) for p in central.values()):
-        exact = ["barnard", "boschloo"]
-    for ka, na, kb, nb in tables:
-        for t in exact:
-            central[f"{t}; {ka}/{na} vs {kb}/{nb}"] = inp.p2x2(ka, na, kb, nb, t)
-    ka, na, kb, nb = tables[0]
-    key = f"{s.two_by_two_test}; {ka}/{na} vs {kb}/{nb}"
-    preferred = central.get(key)
-    if preferred is None:  # "chi2_or_fisher": the rule picks one of the tests above
+    stated_pop = inp.stated_population([a, b])
+
+    def build(subset, tests) -> list[Candidate]:
+        out = []
+        for pop, source, (na, nb), (ka, kb) in subset:
+            for t in tests:
+                try:
+                    p = inp.p2x2(ka, na, kb, nb, t)
+                except _TOO_LARGE:
+                    claim.notes.append(f"{t} not run: table too large ({na} and {nb} per arm)")
+                    continue
+                ok = t in stated_tests and pop == stated_pop
+                why = "" if ok else _why(t, pop, stated_tests, stated_pop, named)
+                out.append(
+                    Candidate(Route(t, (na, nb), pop, f"{source}; {ka}/{na} vs {kb}/{nb}", as_stated=ok, why=why), p)
+                )
+        return out
+
+    first_tests = [t for t in stated_tests + alternatives if t not in exact or (named and t in stated_tests)]
+    cands = build(tables, first_tests)
+    if search(cands, printed)[0] != "reproduced":
+        more = [t for t in exact if t not in first_tests]
+        if more and len(tables) > EXACT_TABLES_MAX:
+            claim.notes.append(f"exact unconditional tests run on the first {EXACT_TABLES_MAX} of {len(tables)} tables")
+        cands += build(tables[:EXACT_TABLES_MAX], more)
+    pop, source, (na, nb), (ka, kb) = next((t for t in tables if t[0] == s.population), None) or next(
+        (t for t in tables if t[0] == stated_pop), tables[0]
+    )
+    try:
         preferred = inp.p2x2(ka, na, kb, nb, s.two_by_two_test)
-    claim.recomputed = f"{_fmt_p(preferred, printed)} ({key})"
-    claim.flip = _significance_flip(printed, preferred, s.alpha)
-    claim.p = preferred
-    _judge(claim, printed, central, {})
+        claim.recomputed = f"{_fmt_p(preferred, printed)} ({s.two_by_two_test}; {ka}/{na} vs {kb}/{nb})"
+        claim.flip = _significance_flip(printed, preferred, s.alpha)
+        claim.p = preferred
+    except _TOO_LARGE:
+        claim.notes.append(f"{s.two_by_two_test} not run: table too large")
+    claim.decide(printed, cands)
+    if not named:
+        claim.notes.append("the paper names no test for it")
+    elif claim.verdict == "inconsistent" and any(t in RANK for t in outside):
+        claim.unpublished("the paper also names a rank test, which needs the individual data")
+
+
+def _categories(claim: _Claim, inp: _Inputs, rows: list[dict], arms: list[str]) -> None:
+    """A p over a row of several categories: the arms x categories chi-squared test (and the
+    Fisher-Freeman-Halton exact test) from the category counts, both arms from one population."""
+    s = inp.settings
+    printed = _printed_p(claim.row, s.alpha)
+    claim.reported = claim.row["value"]
+    if printed is None:
+        claim.unpublished("no p-value printed (NA)")
+        return
+    cats = list(dict.fromkeys(r["category"] for r in rows))
+    family = ("chi2", "fisher_freeman_halton")
+    named_all = stated_methods(claim.row["method_stated"])
+    named = bool(named_all)
+    # for a table of categories, "Fisher" is the Fisher-Freeman-Halton test, and the switch rule
+    # "chi-squared or Fisher" applies it where an expected count is below 5
+    wanted = ["fisher_freeman_halton" if t == "fisher" else t for t in named_all]
+    stated_tests = [t for t in dict.fromkeys(wanted) if t in family + ("chi2_or_fisher",)] if named else list(family)
+    outside = [t for t in wanted if t not in family + ("chi2_or_fisher",)]
+    if named and not stated_tests and outside:
+        _named_outside(claim, outside, "a table of categories")
+        return
+    per_arm = {}
+    for arm in arms:
+        by_cat = {}
+        for r in rows:
+            if r["arm"] == arm:
+                by_cat.setdefault(r["category"], r)
+        if set(by_cat) != set(cats):
+            claim.notes.append(f"arm {arm} lacks a printed count for some category")
+            return
+        per_arm[arm] = by_cat
+    stated_pop = inp.stated_population([per_arm[a][cats[0]] for a in arms])
+    cands = []
+    for pop in dict.fromkeys(p for p, _, _ in inp.populations(per_arm[arms[0]][cats[0]])):
+        options = []
+        for arm in arms:
+            per_cat = [[(n, k) for p_, _, n, k in inp.counts(per_arm[arm][c]) if p_ == pop] for c in cats]
+            if not all(per_cat):
+                break
+            options.append([combo for combo in itertools.islice(itertools.product(*per_cat), TABLES_MAX)])
+        if len(options) != len(arms):
+            continue
+        for combo in itertools.islice(itertools.product(*options), TABLES_MAX):
+            table = np.array([[k for _, k in arm_row] for arm_row in combo])
+            n = tuple(arm_row[0][0] for arm_row in combo)
+            rule = "fisher_freeman_halton" if stats.contingency.expected_freq(table).min() < 5 else "chi2"
+            for t in [t for t in ("chi2_or_fisher", "chi2", "fisher_freeman_halton") if t in stated_tests] + [
+                t for t in family if t not in stated_tests
+            ]:
+                p = _rxk(table, rule if t == "chi2_or_fisher" else t)
+                if p is None:
+                    claim.notes.append("Fisher-Freeman-Halton not run: table too large to enumerate")
+                    continue
+                ok = t in stated_tests and pop == stated_pop
+                why = "" if ok else _why(t, pop, stated_tests, stated_pop, named)
+                cands.append(Candidate(Route(t, n, pop, f"{pop} n; {table.tolist()}", as_stated=ok, why=why), p))
+    if not cands:
+        claim.notes.append("no category counts fit with one population in both arms")
+        claim.verdict = "inconsistent"
+        return
+    claim.recomputed = f"{_fmt_p(cands[0].central, printed)} ({cands[0].route})"
+    claim.p = cands[0].central
+    claim.flip = _significance_flip(printed, cands[0].central, s.alpha)
+    claim.decide(printed, cands)
+
+
+def _rxk(table: np.ndarray, test: str) -> float | None:
+    if (table.sum(axis=0) == 0).any():
+        table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2:
+        return 1.0
+    if test == "chi2":
+        return float(stats.chi2_contingency(table, correction=False).pvalue)
+    return _ffh(table)
+
+
+#: Fisher-Freeman-Halton enumerates at most this many tables.
+FFH_TABLES_MAX = 200_000
+
+
+def _ffh(table: np.ndarray) -> float | None:
+    """Fisher-Freeman-Halton exact p of a 2 x k table: the probability of all tables with its
+    margins no more probable than it. Written here because scipy's r x c Fisher test is a
+    Monte Carlo approximation (a different p on every call); None beyond :data:`FFH_TABLES_MAX`."""
+    if table.shape[0] != 2:
+        return None
+    cols, top = table.sum(axis=0), int(table[0].sum())
+    total = int(table.sum())
+    count = 1
+    for c in cols:
+        count *= int(c) + 1
+        if count > FFH_TABLES_MAX:
+            return None
+    logc = special.gammaln(cols + 1).sum() + special.gammaln(top + 1) + special.gammaln(total - top + 1)
+    logc -= special.gammaln(total + 1)
+
+    observed = logc - special.gammaln(table[0] + 1).sum() - special.gammaln(cols - table[0] + 1).sum()
+    grids = np.array(list(itertools.product(*(range(int(c) + 1) for c in cols))))
+    grids = grids[grids.sum(axis=1) == top]
+    lp = logc - special.gammaln(grids + 1).sum(axis=1) - special.gammaln(cols - grids + 1).sum(axis=1)
+    return float(min(1.0, np.exp(lp[lp <= observed + 1e-7]).sum()))
+
+
+def _ttest(claim: _Claim, inp: _Inputs, means: dict, sds: dict, sems: dict, arms: list[str]) -> None:
+    """Two-sample t-test from printed means and SDs (or SEMs, converted with each n), both arms'
+    n from one population; Student's and Welch's as the paper's "t-test" allows."""
+    s = inp.settings
+    printed = _printed_p(claim.row, s.alpha)
+    claim.reported = claim.row["value"]
+    if printed is None:
+        claim.unpublished("no p-value printed (NA)")
+        return
+    named_all = stated_methods(claim.row["method_stated"])
+    if len(arms) == 2:  # a one-way ANOVA of two groups is Student's t-test
+        named_all = tuple("student" if t == "anova" else t for t in named_all)
+    stated_tests, alternatives, outside = order_tests(" ".join(named_all).replace("_", " "), T_METHODS)
+    if named_all and not stated_tests:
+        stated_tests, alternatives = [], list(T_METHODS)
+    outside = [t for t in named_all if t not in T_METHODS + ("t_test",)]
+    named = bool(named_all)
+    if named and not stated_tests and outside:
+        _named_outside(claim, outside, "means and SDs")
+        return
+    m = [parse(means[a]["value"]) for a in arms]
+    per_arm = [inp.populations(means[a]) for a in arms]
+    pairs = []
+    for pop in dict.fromkeys(p for p, _, _ in per_arm[0]):
+        found = [next(((src, n) for p, src, n in arm if p == pop), None) for arm in per_arm]
+        if all(found) and (pop, found[0][1], found[1][1]) not in [(x, a, b) for x, _, (a, b) in pairs]:
+            if any(ns == (found[0][1], found[1][1]) for _, _, ns in pairs):
+                continue
+            pairs.append((pop, "; ".join(dict.fromkeys(src for src, _ in found)), (found[0][1], found[1][1])))
+    if not pairs:
+        claim.unpublished("no n printed for these means, and no arm n applies (a subgroup)")
+        return
+    stated_pop = inp.stated_population([means[a] for a in arms])
+    cands = []
+    for pop, source, (n0, n1) in pairs:
+        (sd0, a0), (sd1, a1) = (_sd(sds.get(a), sems.get(a), n) for a, n in zip(arms, (n0, n1), strict=True))
+        for method in stated_tests + alternatives:
+            c, lo, hi = (float(x[0]) for x in t_interval(m, [sd0, sd1], np.array([n0]), np.array([n1]), method))
+            ok = method in stated_tests and pop == stated_pop
+            why = "" if ok else _why(method, pop, stated_tests, stated_pop, named)
+            route = Route(method, (n0, n1), pop, source, assumed=a0 or a1, as_stated=ok, why=why)
+            cands.append(Candidate(route, c, lo, hi))
+    if not cands:
+        claim.unpublished("a t-test needs n >= 2 per arm")
+        return
+    shown = next((c for c in cands if c.route.test == s.t_method and c.route.population == s.population), None)
+    shown = shown or next((c for c in cands if c.route.test == s.t_method and c.route.as_stated), cands[0])
+    claim.recomputed = f"{_fmt_p(shown.central, printed)} [{_fmt_p(shown.low, printed)}, {_fmt_p(shown.high, printed)}] ({shown.route})"
+    claim.flip = _significance_flip(printed, shown.central, s.alpha)
+    claim.p = shown.central
+    claim.decide(printed, cands)
+    if not named:
+        claim.notes.append("the paper names no test for it")
+    if claim.verdict in ("inconsistent", "consistent") and any(t in RANK for t in outside):
+        claim.unpublished("the paper also names a rank test, which needs the individual data")
+    if claim.row["timepoint"] not in ("", "baseline") and stated_pop != "printed" and stated_pop != "table":
+        claim.notes.append("the n at this visit is not printed; the arm's n were assumed")
+
+
+def _ci(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
+    """A printed CI of a difference of proportions, under each CI method, both arms from one
+    population, the stated n first (the paper rarely names the interval method)."""
+    s = inp.settings
+    lo, hi = parse(claim.row["ci_low"]), parse(claim.row["ci_high"])
+    level = float(claim.row["ci_level"] or 95) / 100
+    claim.reported = f"{claim.row['ci_low']} to {claim.row['ci_high']}"
+    a, b = (cells[arm] for arm in arms)
+    tables = _tables(inp, a, b)
+    stated_pop = inp.stated_population([a, b])
+    found: list[tuple[Route, float, float]] = []
+
+    def interval(t: tuple, method: str) -> tuple[float, float]:
+        if method == "score":  # Miettinen-Nurminen needs root finding: only when asked for or needed
+            ci = inference.proportion_difference_ci(*t, method=method, level=level)
+            return ci.low, ci.high
+        return closedform.diff_ci(*t, method=method, level=level)
+
+    cheap = [m for m in CI_METHODS if m != "score"]
+    for methods in (cheap, ["score"]):
+        if (
+            methods == ["score"]
+            and any(lo.contains(x) and hi.contains(y) for _, x, y in found)
+            and s.ci_method != "score"
+        ):
+            break
+        for pop, source, (na, nb), (ka, kb) in tables:
+            for method in methods:
+                low, high = (100 * x for x in interval((ka, na, kb, nb), method))
+                ok = pop == stated_pop
+                route = Route(
+                    method,
+                    (na, nb),
+                    pop,
+                    f"{source}; {ka}/{na} vs {kb}/{nb}",
+                    as_stated=ok,
+                    why="" if ok else f"the {pop} n instead of the {stated_pop} n",
+                )
+                found.append((route, low, high))
+                if method == s.ci_method and not claim.recomputed and pop in (s.population, stated_pop):
+                    claim.recomputed = f"{lo.format(low)} to {hi.format(high)} ({route})"
+    if not found:
+        claim.verdict = "inconsistent"
+        claim.notes.append("no counts fit the printed percentages")
+        return
+    for group in (True, False):
+        hits = [r for r, x, y in found if r.as_stated is group and lo.contains(x) and hi.contains(y)]
+        if hits:
+            claim.verdict, claim.route = "reproduced", hits[0]
+            claim.method = str(hits[0]) + (f" (+{len(hits) - 1} other routes)" if len(hits) > 1 else "")
+            if not group:
+                claim.notes.append(f"reproduced only by an alternative route ({hits[0].why})")
+            return
+    route, low, high = min(found, key=lambda f: (abs(f[1] - lo.value) + abs(f[2] - hi.value), not f[0].as_stated))
+    claim.verdict, claim.route, claim.method = "inconsistent", route, str(route)
+    claim.notes.append(f"nearest: {low:.2f} to {high:.2f} ({route})")
+
+
+def _power(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
+    s = inp.settings
+    printed = parse(claim.row["value"])
+    claim.reported = claim.row["value"] if claim.row["value"].endswith("%") else f"{claim.row['value']}%"
+    a, b = (cells[arm] for arm in arms)
+    stated_pop = inp.stated_population([a, b])
+    cands = []
+    for pop, source, (na, nb), (ka, kb) in _tables(inp, a, b):
+        for method in POWER_METHODS:
+            pw = 100 * inference.power_two_proportions(ka / na, kb / nb, na, nb, alpha=s.alpha, method=method).power
+            ok = pop == stated_pop
+            route = Route(
+                f"power ({method})",
+                (na, nb),
+                pop,
+                f"{source}; {ka}/{na} vs {kb}/{nb}; alpha = {s.alpha:g}",
+                as_stated=ok,
+                why="" if ok else f"the {pop} n instead of the {stated_pop} n",
+            )
+            cands.append(Candidate(route, pw))
+            if method == s.power_method and not claim.recomputed:
+                claim.recomputed = f"{printed.format(pw)}% ({route})"
+    claim.decide(printed, cands)
+    claim.notes.append("the paper names no power formula: each is tried at the stated n")
+
+
+def _change(claim: _Claim, inp: _Inputs) -> None:
+    """A printed change within an arm against the difference of its printed means; a change
+    printed as a decrease (in words or with a minus sign) must come with falling means."""
+    rows = [inp.d[i] for i in _refs(claim.row) if i in inp.d and inp.d[i]["statistic"] == "mean"]
+    order = inp.paper.timepoints
+    rows.sort(key=lambda r: order.index(r["timepoint"]) if r["timepoint"] in order else -1)
+    if len(rows) != 2:
+        claim.notes.append("needs exactly two printed means (before, after) to check")
+        return
+    before, after, change = parse(rows[0]["value"]), parse(rows[1]["value"]), parse(claim.row["value"])
+    claim.reported = claim.row["value"]
+    text = f"{claim.row['quote']} {claim.row['note']}"
+    said = -1 if change.value < 0 or (_DECREASE.search(text) and not _INCREASE.search(text)) else 1
+    if change.value > 0 and _INCREASE.search(text) and not _DECREASE.search(text):
+        said = 1
+    diff = after.value - before.value
+    claim.recomputed = f"{change.format(abs(diff))} ({rows[1]['value']} vs {rows[0]['value']})"
+    claim.route = Route("difference of the printed means", (), "", "", assumed="")
+    magnitude = parse(claim.row["value"].lstrip("-+−"))
+    if diff != 0 and (diff > 0) != (said > 0):
+        claim.verdict = "inconsistent"
+        claim.method = "difference of the printed means"
+        claim.notes.append(
+            f"printed as a {'decrease' if said < 0 else 'increase'}, but the printed means "
+            f"{'rise' if diff > 0 else 'fall'} ({rows[0]['value']} to {rows[1]['value']})"
+        )
+        return
+    if magnitude.contains(abs(diff)):
+        claim.verdict, claim.method = "reproduced", "difference of the printed means"
+    elif checks.change_consistency(*((before, after) if diff >= 0 else (after, before)), magnitude).consistent:
+        claim.verdict, claim.method = "consistent", "difference of means within rounding"
+    else:
+        claim.verdict, claim.method = "inconsistent", "difference of the printed means"
+        claim.notes.append(
+            f"the printed means differ by {abs(diff):.{change.decimals}f}, not {magnitude.text}; a mean of individual "
+            "changes among completers can differ from the difference of means of all measured"
+        )
+
+
+def _ratio(claim: _Claim, inp: _Inputs) -> None:
+    rows = [inp.d[i] for i in _refs(claim.row) if i in inp.d and inp.d[i]["statistic"] == "percent"]
+    if len(rows) != 2:
+        claim.notes.append("needs two printed percentages to check")
+        return
+    hi_row, lo_row = sorted(rows, key=lambda r: -parse(r["value"]).value)
+    ratio = parse(claim.row["value"])
+    claim.reported = claim.row["value"]
+    claim.route = Route("ratio of the printed percentages")
+    if parse(lo_row["value"]).value == 0:
+        claim.verdict, claim.method = "inconsistent", "ratio of the printed percentages"
+        claim.notes.append(f"the smaller percentage ({lo_row['id']}) is 0: no finite ratio")
+        return
+    r = parse(hi_row["value"]).value / parse(lo_row["value"]).value
+    claim.recomputed = f"{r:.2f} ({hi_row['value']}% / {lo_row['value']}%)"
+    check = checks.ratio_consistency(hi_row["value"], lo_row["value"], ratio)
+    if ratio.contains(r):
+        claim.verdict, claim.method = "reproduced", "ratio of the printed percentages"
+    elif check.consistent:
+        claim.verdict, claim.method = "consistent", "ratio within rounding"
+    else:
+        claim.verdict, claim.method = "inconsistent", "ratio of the printed percentages"
+        excess = r - 1
+        if ratio.contains(round(excess, ratio.decimals)) or abs(excess - ratio.value) <= 0.1 * ratio.value:
+            claim.notes.append(f"the relative excess (ratio - 1 = {excess:.2f}) is close to the printed value")
+    if "nearly" in (claim.row.get("quote") or "") or "nearly" in (claim.row.get("note") or ""):
+        claim.notes.append("printed as 'nearly'")
+
+
+def _p_from_ci(claim: _Claim, target: dict, alpha: float) -> None:
+    printed = _printed_p(claim.row, alpha)
+    claim.reported = claim.row["value"]
+    if printed is None:
+        claim.unpublished("no p-value printed (NA)")
+        return
+    est, lo, hi = parse(target["value"]), parse(target["ci_low"]), parse(target["ci_high"])
+    level = float(target["ci_level"] or 95) / 100
+    ratio = target["kind"] in ("odds_ratio", "ratio")
+    central = inference.p_from_ci(est.value, lo.value, hi.value, level=level, ratio=ratio).pvalue
+    ps = [
+        inference.p_from_ci(est.value, a, b, level=level, ratio=ratio).pvalue
+        for a in (lo.lower, lo.upper)
+        for b in (hi.lower, hi.upper)
+        if a < est.value < b
+    ]
+    route = Route("p implied by the printed CI" + (" (log scale)" if ratio else ""), (), "", target["id"])
+    claim.recomputed = f"{_fmt_p(central, printed)} ({route.test})"
+    claim.decide(printed, [Candidate(route, central, min(ps, default=None), max(ps, default=None))])
+    if not ps:
+        claim.notes.append("the printed CI does not contain its estimate at every rounding corner")
+
+
+def _same_comparison(claim_row: dict, target: dict) -> bool:
+    """Whether a printed interval is of the same comparison as a p: between-group for a
+    between-group p, with the same arms; a within-arm interval never stands in for it."""
+    arms = set(_split(claim_row["arms"]))
+    return target["comparison"] == claim_row["comparison"] and set(_split(target["arms"])) == arms
+
+
+def _split(text: str) -> list[str]:
+    return [t.strip() for t in (text or "").split(";") if t.strip()]
 
 
 def _t_p(diff, s0, s1, n0, n1, welch: bool):
@@ -415,154 +948,6 @@ def t_interval(m: list[Printed], sd: list[Printed], n0, n1, method: str = "stude
     return central, corners.min(axis=0), corners.max(axis=0)
 
 
-def _ttest(claim: _Claim, inp: _Inputs, means: dict[str, dict], sds: dict[str, dict], arms: list[str]) -> None:
-    s = inp.settings
-    printed = parse(claim.row["value"])
-    claim.reported = claim.row["value"]
-    m = [parse(means[a]["value"]) for a in arms]
-    sd = [parse(sds[a]["value"]) for a in arms]
-    pairs = [(x, y) for _, x in inp.ns(means[arms[0]]) for _, y in inp.ns(means[arms[1]])]
-    n0, n1 = np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
-    central, ranges = {}, {}
-    for method in T_METHODS:
-        c, lo, hi = (x.tolist() for x in t_interval(m, sd, n0, n1, method))
-        for i, (a, b) in enumerate(pairs):
-            key = f"{method}; n = {a}/{b}"
-            central[key], ranges[key] = c[i], (lo[i], hi[i])
-    key = f"{s.t_method}; n = {pairs[0][0]}/{pairs[0][1]}"
-    lo, hi = ranges[key]
-    claim.recomputed = f"{_fmt_p(central[key], printed)} [{_fmt_p(lo, printed)}, {_fmt_p(hi, printed)}] ({key})"
-    claim.flip = _significance_flip(printed, central[key], s.alpha)
-    claim.p = central[key]
-    _judge(claim, printed, central, ranges)
-    if claim.row["timepoint"] not in ("", "baseline") and not any("printed n" in k for k, _ in inp.ns(means[arms[0]])):
-        claim.notes.append("the n at this visit is not printed; the arm's n were assumed")
-
-
-def _ci(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
-    s = inp.settings
-    lo, hi = parse(claim.row["ci_low"]), parse(claim.row["ci_high"])
-    level = float(claim.row["ci_level"] or 95) / 100
-    claim.reported = f"{claim.row['ci_low']} to {claim.row['ci_high']}"
-    a, b = (cells[arm] for arm in arms)
-    tables = [(ka, na, kb, nb) for _pa, na, ka in inp.counts(a) for _pb, nb, kb in inp.counts(b)]
-    hits, nearest = [], None
-
-    def interval(t: tuple, method: str) -> tuple[float, float]:
-        if method == "score":  # Miettinen-Nurminen needs root finding: only when asked for or needed
-            ci = inference.proportion_difference_ci(*t, method=method, level=level)
-            return ci.low, ci.high
-        return closedform.diff_ci(*t, method=method, level=level)
-
-    cheap = [m for m in CI_METHODS if m != "score"]
-    for methods in (cheap, ["score"]):
-        if methods == ["score"] and hits and s.ci_method != "score":
-            break
-        for t in tables:
-            for method in methods:
-                low, high = (100 * x for x in interval(t, method))
-                key = f"{method}; {t[0]}/{t[1]} vs {t[2]}/{t[3]}"
-                if method == s.ci_method and not claim.recomputed:
-                    claim.recomputed = f"{lo.format(low)} to {hi.format(high)} ({key})"
-                if lo.contains(low) and hi.contains(high):
-                    hits.append(key)
-                miss = abs(low - lo.value) + abs(high - hi.value)
-                if nearest is None or miss < nearest[0]:
-                    nearest = (miss, key, low, high)
-    if hits:
-        claim.verdict, claim.method = "reproduced", _methods(hits)
-    elif nearest:
-        claim.verdict, claim.method = "inconsistent", nearest[1]
-        claim.notes.append(f"nearest: {nearest[2]:.2f} to {nearest[3]:.2f} ({nearest[1]})")
-    else:
-        claim.verdict = "inconsistent"
-        claim.notes.append("no counts fit the printed percentages")
-
-
-def _power(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
-    s = inp.settings
-    printed = parse(claim.row["value"])
-    claim.reported = claim.row["value"] if claim.row["value"].endswith("%") else f"{claim.row['value']}%"
-    a, b = (cells[arm] for arm in arms)
-    central = {}
-    for _pa, na, ka in inp.counts(a):
-        for _pb, nb, kb in inp.counts(b):
-            for method in POWER_METHODS:
-                pw = 100 * inference.power_two_proportions(ka / na, kb / nb, na, nb, alpha=s.alpha, method=method).power
-                key = f"{method}; {ka}/{na} vs {kb}/{nb}; alpha = {s.alpha:g}"
-                central[key] = pw
-                if method == s.power_method and not claim.recomputed:
-                    claim.recomputed = f"{printed.format(pw)}% ({key})"
-    _judge(claim, printed, central, {})
-
-
-def _change(claim: _Claim, inp: _Inputs) -> None:
-    rows = [inp.d[i] for i in _refs(claim.row) if i in inp.d and inp.d[i]["statistic"] == "mean"]
-    order = inp.paper.timepoints
-    rows.sort(key=lambda r: order.index(r["timepoint"]) if r["timepoint"] in order else -1)
-    if len(rows) != 2:
-        claim.notes.append("needs exactly two printed means (before, after) to check")
-        return
-    before, after, change = parse(rows[0]["value"]), parse(rows[1]["value"]), parse(claim.row["value"])
-    claim.reported = claim.row["value"]
-    diff = abs(after.value - before.value)
-    claim.recomputed = f"{change.format(diff)} ({rows[1]['value']} vs {rows[0]['value']})"
-    if change.contains(diff):
-        claim.verdict, claim.method = "reproduced", "difference of the printed means"
-    elif checks.change_consistency(
-        *((before, after) if after.value >= before.value else (after, before)), change
-    ).consistent:
-        claim.verdict, claim.method = "consistent", "difference of means within rounding"
-    else:
-        claim.verdict, claim.method = "inconsistent", "difference of the printed means"
-        claim.notes.append(
-            f"the printed means differ by {diff:.{change.decimals}f}, not {change.text}; a mean of individual "
-            "changes among completers can differ from the difference of means of all measured"
-        )
-
-
-def _ratio(claim: _Claim, inp: _Inputs) -> None:
-    rows = [inp.d[i] for i in _refs(claim.row) if i in inp.d and inp.d[i]["statistic"] == "percent"]
-    if len(rows) != 2:
-        claim.notes.append("needs two printed percentages to check")
-        return
-    hi_row, lo_row = sorted(rows, key=lambda r: -parse(r["value"]).value)
-    ratio = parse(claim.row["value"])
-    claim.reported = claim.row["value"]
-    r = parse(hi_row["value"]).value / parse(lo_row["value"]).value
-    claim.recomputed = f"{r:.2f} ({hi_row['value']}% / {lo_row['value']}%)"
-    check = checks.ratio_consistency(hi_row["value"], lo_row["value"], ratio)
-    if ratio.contains(r):
-        claim.verdict, claim.method = "reproduced", "ratio of the printed percentages"
-    elif check.consistent:
-        claim.verdict, claim.method = "consistent", "ratio within rounding"
-    else:
-        claim.verdict, claim.method = "inconsistent", "ratio of the printed percentages"
-        excess = r - 1
-        if ratio.contains(round(excess, ratio.decimals)) or abs(excess - ratio.value) <= 0.1 * ratio.value:
-            claim.notes.append(f"the relative excess (ratio - 1 = {excess:.2f}) is close to the printed value")
-    if "nearly" in (claim.row.get("quote") or "") or "nearly" in (claim.row.get("note") or ""):
-        claim.notes.append("printed as 'nearly'")
-
-
-def _p_from_ci(claim: _Claim, target: dict) -> None:
-    printed = parse(claim.row["value"])
-    claim.reported = claim.row["value"]
-    est, lo, hi = parse(target["value"]), parse(target["ci_low"]), parse(target["ci_high"])
-    level = float(target["ci_level"] or 95) / 100
-    ratio = target["kind"] in ("odds_ratio", "ratio")
-    central = inference.p_from_ci(est.value, lo.value, hi.value, level=level, ratio=ratio).pvalue
-    ps = [
-        inference.p_from_ci(est.value, a, b, level=level, ratio=ratio).pvalue
-        for a in (lo.lower, lo.upper)
-        for b in (hi.lower, hi.upper)
-        if a < est.value < b
-    ]
-    key = "p implied by the printed CI" + (" (log scale)" if ratio else "")
-    claim.recomputed = f"{_fmt_p(central, printed)} ({key})"
-    _judge(claim, printed, {key: central}, {key: (min(ps), max(ps))} if ps else {})
-
-
 #: Pre-post correlations tried for a within-group test (the printed value is checked against each).
 CORRELATIONS = np.round(np.arange(-0.9, 0.991, 0.01), 2)
 
@@ -577,12 +962,15 @@ def _paired_p(pre: Printed, sd_pre: Printed, post: Printed, sd_post: Printed, n:
     return 2 * special.stdtr(n - 1, -abs(post.value - pre.value) / (sd / np.sqrt(n)))
 
 
+#####
 def _within(claim: _Claim, inp: _Inputs, refs: list[str], arms: list[str]) -> bool:
     """A within-group p from printed before/after means and SDs, which needs the unpublished
     correlation between visits: the p at the chosen ``prepost_correlation``, and the correlations
     (from -0.9 to 0.99) under which the printed value holds. False if the SDs are not printed."""
     s = inp.settings
-    printed = parse(claim.row["value"])
+    printed = _printed_p(claim.row, s.alpha)
+    if printed is None:
+        return False
     rows = [inp.d[r] for r in refs if r in inp.d]
     stats_at = {(r["arm"], r["timepoint"], r["statistic"]): r for r in rows}
     pairs = []
@@ -592,13 +980,16 @@ def _within(claim: _Claim, inp: _Inputs, refs: list[str], arms: list[str]) -> bo
             if not all(k in stats_at for k in keys):
                 return False
             pre, sd_pre, post, sd_post = (parse(stats_at[k]["value"]) for k in keys)
-            n = inp.ns(stats_at[(arm, tp, "mean")])[0][1]
-            pairs.append((f"{arm} {tp}", pre, sd_pre, post, sd_post, n))
+            pops = inp.populations(stats_at[(arm, tp, "mean")])
+            if not pops:
+                return False
+            pop, source, n = pops[0]
+            pairs.append((f"{arm} {tp}", pre, sd_pre, post, sd_post, n, pop, source))
     if not pairs:
         return False
     holds = np.ones_like(CORRELATIONS, dtype=bool)
     chosen = []
-    for label, pre, sd_pre, post, sd_post, n in pairs:
+    for label, pre, sd_pre, post, sd_post, n, _, _ in pairs:
         ps = _paired_p(pre, sd_pre, post, sd_post, n, CORRELATIONS)
         holds &= np.array([printed.contains(float(p)) for p in ps])
         chosen.append(
@@ -607,13 +998,27 @@ def _within(claim: _Claim, inp: _Inputs, refs: list[str], arms: list[str]) -> bo
     claim.reported = claim.row["value"]
     claim.recomputed = "; ".join(chosen) + f" (paired t, r = {s.prepost_correlation:g}, n = {pairs[0][5]})"
     claim.method = "paired t-test from printed means and SDs, correlation assumed"
+    named = stated_methods(claim.row["method_stated"])
+    claim.route = Route(
+        "paired_t",
+        tuple(p[5] for p in pairs),
+        pairs[0][6],
+        pairs[0][7],
+        assumed="correlation between visits from -0.9 to 0.99",
+        as_stated=not named or "paired_t" in named,
+        why="" if not named or "paired_t" in named else "a paired t-test; the paper names " + ", ".join(named),
+    )
     if holds.any():
         first, last = np.flatnonzero(holds)[[0, -1]]
         gaps = "" if holds[first : last + 1].all() else " (not for every r in between)"
-        claim.verdict = "not_reproducible"
-        claim.notes.append(
+        claim.unpublished(
             "needs the unpublished correlation between visits; the printed value holds for r from "
             f"{CORRELATIONS[first]:.2f} to {CORRELATIONS[last]:.2f}{gaps}"
+        )
+    elif any(t in RANK for t in named):
+        claim.unpublished(
+            "no correlation between visits from -0.9 to 0.99 gives the printed value with a paired t-test; "
+            "the paper also names the Wilcoxon signed-rank test, which needs the individual data"
         )
     else:
         claim.verdict = "inconsistent"
@@ -628,35 +1033,169 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
     )
     refs = _refs(row)
     arms = [a for a in (row["arms"] or "").split(";") if a.strip()]
-    if row["kind"] == "p_value" and row["comparison"] == "within" and _within(claim, inp, refs, arms):
+    kind = row["kind"]
+    if kind == "p_value" and row["value"] and _printed_p(row, inp.settings.alpha) is None:
+        claim.unpublished(f"printed as {row['value']!r}: no number to recompute")
+        return
+    if kind == "p_value" and row["comparison"] == "within" and _within(claim, inp, refs, arms):
         return
     if row["recomputable"] == "no":
         targets = [inp.i[r] for r in refs if r in inp.i and inp.i[r]["ci_low"]]
-        if row["kind"] == "p_value" and targets:
-            _p_from_ci(claim, targets[0])
+        if kind == "p_value" and targets:
+            same = [t for t in targets if _same_comparison(row, t)]
+            if not same:
+                claim.unpublished(
+                    "the printed interval is not the between-group interval of this comparison (it is "
+                    f"{targets[0]['comparison']} {targets[0]['arms']}): it cannot imply this p; " + row["reason"]
+                )
+                return
+            _p_from_ci(claim, same[0], inp.settings.alpha)
             claim.notes.append("the estimate itself needs the unpublished individual data: " + row["reason"])
             return
-        claim.notes.append(row["reason"])
+        claim.unpublished(row["reason"])
+        named = stated_methods(row["method_stated"])
+        if any(t in RANK for t in named) and "rank test" not in row["reason"]:
+            claim.notes.append("rank test: needs individual data")
         return
-    kind = row["kind"]
-    if kind == "p_value" and row["value"] and not 0 <= parse(row["value"]).value <= 1:
+    if kind == "p_value" and row["value"] and is_number(row["value"]) and not 0 <= parse(row["value"]).value <= 1:
         raise ValueError(f"a p-value lies in [0, 1], got {row['value']!r}")
     if kind == "change":
         return _change(claim, inp)
     if kind == "ratio":
         return _ratio(claim, inp)
+    named = stated_methods(row["method_stated"])
+    rank_only = named and all(t in RANK for t in named)
+    if kind == "p_value" and rank_only:
+        claim.unpublished(f"the paper names {', '.join(named)}: rank test: needs individual data")
+        return
+    categorical = [
+        inp.d[i]
+        for i in refs
+        if i in inp.d and inp.d[i].get("category") and inp.d[i]["statistic"] in ("count", "percent")
+    ]
+    if kind == "p_value" and categorical:
+        return _categories(claim, inp, categorical, arms)
     cells = inp.by_arm(refs, ("percent", "count"))
-    means, sds = inp.by_arm(refs, "mean"), inp.by_arm(refs, "sd")
+    means, sds, sems = inp.by_arm(refs, "mean"), inp.by_arm(refs, "sd"), inp.by_arm(refs, "sem")
     two_arms = len(arms) == 2
-    if kind == "p_value" and two_arms and all(a in means and a in sds for a in arms):
-        return _ttest(claim, inp, means, sds, arms)
+    if kind == "p_value" and two_arms and all(a in means and (a in sds or a in sems) for a in arms):
+        return _ttest(claim, inp, means, sds, sems, arms)
     if kind == "p_value" and two_arms and all(a in cells for a in arms):
         return _two_by_two(claim, inp, cells, arms)
     if row["ci_low"] and two_arms and all(a in cells for a in arms):
         return _ci(claim, inp, cells, arms)
     if kind == "power" and two_arms and all(a in cells for a in arms):
         return _power(claim, inp, cells, arms)
+    if kind == "p_value" and two_arms and all(a in means for a in arms):
+        claim.unpublished("no SD or SEM printed for the means")
+        return
+    if kind == "p_value" and any(inp.d[i]["statistic"] in ("median", "q1", "q3") for i in refs if i in inp.d):
+        claim.unpublished("medians: a test of them needs the individual data")
+        return
+    claim.verdict, claim.cause = "not_reproducible", _NOT_IMPLEMENTED
     claim.notes.append("the audit has no recomputation for this kind of claim yet")
+
+
+# --------------------------------------------------------------------------- claims per visit
+
+
+def _per_visit(row: dict, d: dict[str, dict]) -> list[dict]:
+    """A claim printed once for several visits, as one claim per visit (``<id>@<visit>``), each
+    referring to that visit's rows (and, for a within-arm claim, the baseline's); the row
+    itself when it covers one visit or its rows are not per visit."""
+    visits = _split(row["timepoint"])
+    refs = _refs(row)
+    if len(visits) < 2 or row["kind"] not in ("p_value", "ci"):
+        return [row]
+    at = {v: [r for r in refs if r in d and d[r]["timepoint"] == v] for v in visits}
+    if sum(bool(x) for x in at.values()) < 2:
+        return [row]
+    common = [
+        r
+        for r in refs
+        if r not in d or d[r]["timepoint"] in ("",) + (("baseline",) if row["comparison"] == "within" else ())
+    ]
+    out = []
+    for v in visits:
+        if not at[v]:
+            continue
+        out.append({**row, "id": f"{row['id']}@{v}", "timepoint": v, "refers_to": ";".join(common + at[v])})
+    return out
+
+
+# --------------------------------------------------------------------------- granularity
+
+
+def _granularity(paper: Paper, inp: _Inputs) -> list[_Claim]:
+    """GRIM and GRIMMER claims for the means and SDs of variables the package declares
+    whole-number (``integer_valued``), and the largest SD a printed range allows, at the
+    stated n of each row and at the other candidate n (labelled)."""
+    integer = set(paper.meta.get("integer_valued", []))
+    out = []
+    for r in inp.d.values():
+        if r["statistic"] == "mean" and r["variable"] in integer:
+            pops = inp.populations(r, implied=True)
+            if not pops:
+                continue
+            c = _Claim({**_claim_row(r, "grim"), "id": f"{r['id']}.grim"})
+            c.reported = r["value"]
+            results = [(p, src, n, checks.grim(r["value"], n)) for p, src, n in pops]
+            stated = results[0]
+            c.recomputed = f"{stated[3].nearest_mean} (nearest possible mean, n = {stated[2]})"
+            if not stated[3].testable:
+                c.verdict, c.cause = "not_reproducible", ""
+                c.notes.append(
+                    f"GRIM cannot test a mean of {stated[2]} values at {parse(r['value']).decimals} decimals"
+                )
+            elif stated[3].consistent:
+                c.verdict = "reproduced"
+                c.notes.append(f"possible for {stated[2]} whole-number values")
+            else:
+                fits = [f"{n} ({src})" for p, src, n, g in results[1:] if g.testable and g.consistent]
+                c.verdict = "inconsistent"
+                c.notes.append(
+                    f"impossible for {stated[2]} whole-number values ({stated[1]})"
+                    + (f"; possible for n = {', '.join(fits)}" if fits else "")
+                )
+            c.route = Route("grim", (stated[2],), stated[0], stated[1])
+            c.method = "GRIM (Brown & Heathers 2017)"
+            out.append(c)
+            sd = inp.sibling(r, "sd")
+            if sd is not None and stated[3].testable:
+                g = checks.grimmer(r["value"], sd["value"], stated[2])
+                cg = _Claim({**_claim_row(sd, "grimmer"), "id": f"{sd['id']}.grimmer"})
+                cg.reported = f"{r['value']} ± {sd['value']}"
+                cg.verdict = "reproduced" if g.consistent else "inconsistent"
+                cg.route = Route("grimmer", (stated[2],), stated[0], stated[1])
+                cg.method = "GRIMMER (Anaya 2016; Allard 2018)"
+                cg.notes.append(g.explanation)
+                out.append(cg)
+        if r["statistic"] == "sd":
+            lo, hi, _mean = inp.sibling(r, "min"), inp.sibling(r, "max"), inp.sibling(r, "mean")
+            pops = inp.populations(r, implied=False)
+            if lo is None or hi is None or not pops:
+                continue
+            n = pops[0][2]
+            spread = parse(hi["value"]).upper - parse(lo["value"]).lower
+            # the largest sample SD of n values within [min, max]: half at each end
+            half = n // 2
+            biggest = spread * math.sqrt(half * (n - half) / (n * (n - 1))) if n > 1 else 0.0
+            c = _Claim({**_claim_row(r, "sd_bound"), "id": f"{r['id']}.sd_bound"})
+            c.reported = r["value"]
+            c.recomputed = f"at most {biggest:.3g} (range {lo['value']} to {hi['value']}, n = {n})"
+            c.route = Route("sd_bound", (n,), pops[0][0], pops[0][1])
+            c.method = "largest SD of n values within the printed range"
+            c.verdict = "reproduced" if parse(r["value"]).lower <= biggest else "inconsistent"
+            if c.verdict == "inconsistent":
+                c.notes.append(
+                    f"an SD of {r['value']} is larger than any {n} values between {lo['value']} and {hi['value']} allow"
+                )
+            out.append(c)
+    return out
+
+
+def _claim_row(r: dict, kind: str) -> dict:
+    return {**r, "kind": kind}
 
 
 def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataFrame:
@@ -675,12 +1214,15 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
     settings = settings or Settings(**{"alpha": float(paper.meta.get("alpha", 0.05)), **choices})
     inp = _Inputs(paper, settings)
     claims = [_Claim(r) for r in _records(paper.descriptives) if r["statistic"] == "percent"]
-    claims += [_Claim(r) for r in _records(paper.inferences)]
+    claims += [_Claim(v) for r in _records(paper.inferences) for v in _per_visit(r, inp.d)]
     for c in claims:
         try:
             (_percent if "statistic" in c.row else _inference)(c, inp)
-        except ValueError as e:
-            raise AuditError(c.row["id"], str(e)) from None
+        except (ValueError, ArithmeticError, IndexError, KeyError) as e:
+            file = "descriptives.csv" if "statistic" in c.row else "inferences.csv"
+            where = f"{paper.path / file}:{c.row['line']}" if c.row.get("line") else ""
+            raise AuditError(c.row["id"], str(e) or type(e).__name__, where) from None
+    claims += _granularity(paper, inp)
     rows = []
     for c in claims:
         r = c.row
@@ -696,10 +1238,15 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
                 "reported": c.reported or r["value"],
                 "recomputed": c.recomputed,
                 "method": c.method,
+                "route": c.route.machine() if c.route else "",
+                "as_stated": None
+                if c.route is None or c.verdict == "not_reproducible" and not c.p
+                else c.route.as_stated,
                 "verdict": c.verdict,
+                "cause": c.cause if c.verdict == "not_reproducible" else "",
                 "significance_flip": c.flip,
                 "recomputed_p": c.p,
-                "note": "; ".join(n for n in c.notes if n),
+                "note": "; ".join(dict.fromkeys(n for n in c.notes if n)),
             }
         )
     df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
@@ -780,7 +1327,10 @@ def account(paper: Paper, claims: pd.DataFrame) -> pd.DataFrame:
                 "reported": r["value"],
                 "recomputed": recomputed,
                 "method": method,
+                "route": "",
+                "as_stated": None,
                 "verdict": verdict,
+                "cause": "" if checked else _UNPUBLISHED,
                 "significance_flip": None,
                 "recomputed_p": None,
                 "note": note,
@@ -799,7 +1349,6 @@ def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, l
     Returns a tidy table (setting, value, claim_id, reported, verdict before and after, flip before
     and after); empty when no choice changes anything.
     """
-    from dataclasses import replace
 
     base = audit(paper, settings).set_index("claim_id")
     rows = []

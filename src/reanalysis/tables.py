@@ -227,7 +227,9 @@ def marks(paper: Paper, claims: pd.DataFrame, variable: str) -> pd.DataFrame:
     between = claims[(claims["variable"] == variable) & (claims["kind"] == "p_value")]
     ids = set(paper.inferences.loc[paper.inferences["comparison"] == "between", "id"])
     rows = {}
-    between = between[between["claim_id"].isin(ids)].sort_values("recomputed_p", na_position="last", kind="stable")
+    # a claim printed once for several visits is audited per visit ("<id>@<visit>"): each visit its own p
+    base = between["claim_id"].str.split("@").str[0]
+    between = between[base.isin(ids)].sort_values("recomputed_p", na_position="last", kind="stable")
     for _, c in between.iterrows():
         for tp in str(c["timepoint"]).split(";"):
             if tp in order and order[tp] not in rows:
