@@ -701,7 +701,10 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict, sds: dict, sems: dict, arms
         return
     shown = next((c for c in cands if c.route.test == s.t_method and c.route.population == s.population), None)
     shown = shown or next((c for c in cands if c.route.test == s.t_method and c.route.as_stated), cands[0])
-    claim.recomputed = f"{_fmt_p(shown.central, printed)} [{_fmt_p(shown.low, printed)}, {_fmt_p(shown.high, printed)}] ({shown.route})"
+    claim.recomputed = (
+        f"{_fmt_p(shown.central, printed)} [{_fmt_p(shown.low, printed)}, "
+        f"{_fmt_p(shown.high, printed)}] ({shown.route})"
+    )
     claim.flip = _significance_flip(printed, shown.central, s.alpha)
     claim.p = shown.central
     claim.decide(printed, cands)
