@@ -1174,25 +1174,30 @@ def _granularity(paper: Paper, inp: _Inputs) -> list[_Claim]:
                 cg.notes.append(g.explanation)
                 out.append(cg)
         if r["statistic"] == "sd":
-            lo, hi, _mean = inp.sibling(r, "min"), inp.sibling(r, "max"), inp.sibling(r, "mean")
+            lo, hi, mean = inp.sibling(r, "min"), inp.sibling(r, "max"), inp.sibling(r, "mean")
             pops = inp.populations(r, implied=False)
-            if lo is None or hi is None or not pops:
+            if lo is None or hi is None or mean is None or not pops:
                 continue
-            n = pops[0][2]
-            spread = parse(hi["value"]).upper - parse(lo["value"]).lower
-            # the largest sample SD of n values within [min, max]: half at each end
-            half = n // 2
-            biggest = spread * math.sqrt(half * (n - half) / (n * (n - 1))) if n > 1 else 0.0
+            pop, source, n = pops[0]
+            low, high, m = parse(lo["value"]), parse(hi["value"]), parse(mean["value"])
+            # whole-number data have their printed minimum and maximum exactly; others within rounding
+            ends = (low.value, high.value) if r["variable"] in integer else (low.lower, high.upper)
+            biggest = checks.max_sd(n, ends[0], ends[1], m.lower, m.upper)
             c = _Claim({**_claim_row(r, "sd_bound"), "id": f"{r['id']}.sd_bound"})
-            c.reported = r["value"]
-            c.recomputed = f"at most {biggest:.3g} (range {lo['value']} to {hi['value']}, n = {n})"
-            c.route = Route("sd_bound", (n,), pops[0][0], pops[0][1])
-            c.method = "largest SD of n values within the printed range"
-            c.verdict = "reproduced" if parse(r["value"]).lower <= biggest else "inconsistent"
-            if c.verdict == "inconsistent":
-                c.notes.append(
-                    f"an SD of {r['value']} is larger than any {n} values between {lo['value']} and {hi['value']} allow"
-                )
+            c.reported = f"{mean['value']} ± {r['value']} (range {lo['value']} to {hi['value']})"
+            c.route = Route("sd_bound", (n,), pop, source)
+            c.method = "largest SD of n values with the printed mean, minimum and maximum"
+            if math.isnan(biggest):
+                c.verdict = "inconsistent"
+                c.notes.append(f"no {n} values between {lo['value']} and {hi['value']} have a mean of {mean['value']}")
+            else:
+                c.recomputed = f"at most {biggest:.3g} (n = {n})"
+                c.verdict = "reproduced" if parse(r["value"]).lower <= biggest + 1e-9 else "inconsistent"
+                if c.verdict == "inconsistent":
+                    c.notes.append(
+                        f"an SD of {r['value']} is larger than any {n} values between {lo['value']} and "
+                        f"{hi['value']} with mean {mean['value']} can have"
+                    )
             out.append(c)
     return out
 

@@ -28,11 +28,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+import numpy as np
+
 from .printed import Printed, parse
 
 __all__ = ["CountCheck", "DenominatorCheck", "GrimResult", "GrimmerResult", "DebitResult", "IntervalCheck"]
 __all__ += ["percent_counts", "percent_denominators", "grim", "grimmer", "debit"]
-__all__ += ["change_consistency", "percent_change_consistency", "ratio_consistency"]
+__all__ += ["change_consistency", "percent_change_consistency", "ratio_consistency", "max_sd"]
 
 Interval = tuple[Fraction, Fraction]
 HALF = Fraction(1, 2)
@@ -438,3 +440,30 @@ def ratio_consistency(p1: str | Printed, p2: str | Printed, ratio: str | Printed
     """
     q = _quotients(_bounds(_printed(p1, "p1")), _bounds(_printed(p2, "p2")))
     return _against("p1 / p2", q, _printed(ratio, "ratio"), (q[0] - 1, q[1] - 1), "p1 / p2 - 1")
+
+
+def max_sd(n: int, minimum: float, maximum: float, mean_low: float, mean_high: float) -> float:
+    """The largest sample SD that ``n`` values can have when the smallest is ``minimum``, the
+    largest ``maximum`` and their mean lies in ``[mean_low, mean_high]`` (nan if none can).
+
+    For a fixed sum the sum of squares over a box is greatest at a vertex: every value at an
+    end of the range but at most one. So try k values at the maximum, one free value, the rest
+    at the minimum (both ends observed at least once), over a fine grid of the mean's interval.
+    Written here because scrutiny-style range checks are not in scipy or statsmodels.
+    """
+    n = _whole(n, "n", minimum=2)
+    if maximum < minimum:
+        raise ValueError(f"the maximum ({maximum}) is below the minimum ({minimum})")
+    best = math.nan
+    for mean in np.linspace(mean_low, mean_high, 41):
+        total = n * mean
+        for k in range(0, n):
+            free = total - k * maximum - (n - k - 1) * minimum
+            if not minimum - 1e-12 <= free <= maximum + 1e-12:
+                continue
+            if (k == 0 and free < maximum - 1e-12) or (n - k - 1 == 0 and free > minimum + 1e-12):
+                continue  # the printed maximum and minimum must both be observed
+            values = np.array([maximum] * k + [free] + [minimum] * (n - k - 1))
+            sd = float(values.std(ddof=1))
+            best = sd if math.isnan(best) else max(best, sd)
+    return best

@@ -130,8 +130,9 @@ def search(candidates: Iterable[Candidate], printed) -> tuple[str, Candidate | N
     """The verdict of a printed value (a :class:`~reanalysis.printed.Printed`) over candidate
     routes, the stated routes first.
 
-    Order: a stated route at the printed inputs; the same printed by truncation; a stated
-    route within the inputs' rounding; then the same three over the alternatives. The first
+    Order: a stated route at the printed inputs; a stated route within the inputs' rounding;
+    a stated route printed by truncation (a legitimate rule, but it doubles the width a printed
+    value admits, so it comes last); then the same three over the alternatives. The first
     step that matches decides. Returns (verdict, the deciding candidate, the other candidates
     that match at that step); the candidate is None when nothing matches (``inconsistent``).
     """
@@ -141,13 +142,13 @@ def search(candidates: Iterable[Candidate], printed) -> tuple[str, Candidate | N
         hits = [c for c in routes if printed.contains(c.central)]
         if hits:
             return "reproduced", hits[0], hits[1:]
+        hits = [c for c in routes if c.low is not None and c.low <= printed.upper and c.high >= printed.lower]
+        if hits:
+            return "consistent", hits[0], hits[1:]
         hits = [c for c in routes if printed.contains_truncated(c.central)]
         if hits:
             first = replace(hits[0], route=replace(hits[0].route, rounding="truncate"))
             return "reproduced", first, hits[1:]
-        hits = [c for c in routes if c.low is not None and c.low <= printed.upper and c.high >= printed.lower]
-        if hits:
-            return "consistent", hits[0], hits[1:]
     return "inconsistent", None, []
 
 
