@@ -60,7 +60,7 @@ range_matches <- function(r, printed) {
 fisher_p <- function(m) fisher.test(m)$p.value
 chisq_p <- function(m, correct = FALSE) suppressWarnings(chisq.test(m, correct = correct)$p.value)
 
-fmt <- function(p) if (is.na(p)) "" else formatC(p, digits = 4, format = "g")
+fmt <- function(p) if (is.na(p)) "" else trimws(formatC(p, digits = 4, format = "g"))
 
 new_rows <- function() data.frame(claim_id = character(), reported = character(), independent_p = character(),
                                   route = character(), expected_verdict = character(),
@@ -70,4 +70,25 @@ add_row <- function(df, claim_id, reported, p, route, verdict, as_stated, reason
   rbind(df, data.frame(claim_id = claim_id, reported = reported, independent_p = fmt(p), route = route,
                        expected_verdict = verdict, expected_as_stated = as_stated, reason = reason,
                        stringsAsFactors = FALSE))
+}
+
+# Exact unconditional tests for a 2 x 2 table (x1 of n1 vs x2 of n2), two-sided, by maximising
+# over the nuisance proportion on a fine grid. statistic = "boschloo" (Fisher's p orders the tables)
+# or "barnard" (pooled-variance z, the usual Barnard/score ordering).
+unconditional_p <- function(x1, n1, x2, n2, statistic = c("boschloo", "barnard"), grid = 2000) {
+  statistic <- match.arg(statistic)
+  tabs <- expand.grid(a = 0:n1, b = 0:n2)
+  stat <- function(a, b) {
+    if (statistic == "boschloo") return(-fisher.test(rbind(c(a, n1 - a), c(b, n2 - b)))$p.value)
+    p <- (a + b) / (n1 + n2)
+    if (p == 0 || p == 1) return(0)
+    abs((a / n1 - b / n2) / sqrt(p * (1 - p) * (1 / n1 + 1 / n2)))
+  }
+  s <- mapply(stat, tabs$a, tabs$b)
+  s0 <- stat(x1, x2)
+  ext <- s >= s0 - 1e-9
+  pis <- seq(0, 1, length.out = grid + 1)
+  best <- 0
+  for (pi in pis) best <- max(best, sum(dbinom(tabs$a[ext], n1, pi) * dbinom(tabs$b[ext], n2, pi)))
+  min(1, best)
 }
