@@ -37,7 +37,7 @@ from scipy import special, stats
 from . import checks, closedform, inference
 from .data import TABLE_N, Paper
 from .printed import Printed, is_number, parse
-from .routes import NEEDS_INDIVIDUAL_DATA, Candidate, Route, nearest, order_tests, search
+from .routes import NEEDS_INDIVIDUAL_DATA, Candidate, Route, nearest, order_tests, pair_populations, search
 from .vocabulary import (
     CI_METHODS,
     POWER_METHODS,
@@ -250,9 +250,12 @@ class _Inputs:
     def count_row(self, row: dict) -> dict | None:
         return row if row["statistic"] == "count" else self.sibling(row, "count")
 
-    def counts(self, row: dict, implied: bool = True) -> list[tuple[str, str, int, int]]:
-        """(population, source, n, count) candidates for a percentage or count row: a printed
-        count must fit the printed percentage (when both are printed) with that n."""
+    def counts(self, row: dict, implied: bool = True, strict: bool = False) -> list[tuple[str, str, int, int]]:
+        """(population, source, n, count) candidates for a percentage or count row.
+
+        A count printed with its n (beside it, or in its table's header) is the datum itself,
+        for a test; with another n it must fit the printed percentage (rounded or truncated).
+        ``strict``: every count must fit the printed percentage rounded (to audit the percentage)."""
         crow = self.count_row(row)
         prow = row if row["statistic"] == "percent" else self.sibling(row, "percent")
         out = []
@@ -262,7 +265,9 @@ class _Inputs:
                 k = int(parse(crow["value"]).value)
                 if k > n and pop == "printed":
                     raise ValueError(f"count {k} ({crow['id']}) is larger than its printed n = {n}")
-                if k in fit:
+                truncated = prow is not None and parse(prow["value"]).contains_truncated(100 * k / n)
+                datum = pop in ("printed", "table") and not strict
+                if k <= n and (datum or k in fit or (truncated and not strict)):
                     out.append((pop, source, n, k))
             else:
                 out.extend((pop, source, n, k) for k in fit)
@@ -405,7 +410,7 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
     claim.reported = f"{row['value']}%"
     crow = inp.count_row(row)
     # the n the percentages themselves imply is no route for a percentage: it would be circular
-    fits = inp.counts(row, implied=False)
+    fits = inp.counts(row, implied=False, strict=True)
     pops = inp.populations(row, implied=False)
     if pops:
         pop, source, n = pops[0]
@@ -428,6 +433,19 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
             claim.notes.append(f"does not fit the {pops[0][1]}; fits the {source}")
         return
     count = int(parse(crow["value"]).value) if crow else None
+    truncated = [
+        (pop, source, n, k)
+        for pop, source, n in pops
+        for k in ([count] if count is not None else range(n + 1))
+        if k <= n and p.contains_truncated(100 * k / n)
+    ]
+    if truncated:
+        pop, source, n, k = truncated[0]
+        claim.verdict = "reproduced"
+        claim.route = Route("percentage", (n,), pop, source, rounding="truncate", as_stated=pop == stated)
+        claim.method = f"{k}/{n} ({source}), truncated"
+        claim.notes.append(f"reproduced only if truncated, not rounded: {k}/{n} = {100 * k / n:.4g}%")
+        return
     top = max(n for _, _, n in pops) if pops else 100
     implied = checks.percent_denominators(p, count, range(max(1, top - 20), top + 21))
     claim.verdict = "inconsistent"
@@ -710,7 +728,7 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict, sds: dict, sems: dict, arms
     claim.decide(printed, cands)
     if not named:
         claim.notes.append("the paper names no test for it")
-    if claim.verdict in ("inconsistent", "consistent") and any(t in RANK for t in outside):
+    if claim.verdict == "inconsistent" and any(t in RANK for t in outside):
         claim.unpublished("the paper also names a rank test, which needs the individual data")
     if claim.row["timepoint"] not in ("", "baseline") and stated_pop != "printed" and stated_pop != "table":
         claim.notes.append("the n at this visit is not printed; the arm's n were assumed")
@@ -772,6 +790,85 @@ def _ci(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) ->
     route, low, high = min(found, key=lambda f: (abs(f[1] - lo.value) + abs(f[2] - hi.value), not f[0].as_stated))
     claim.verdict, claim.route, claim.method = "inconsistent", route, str(route)
     claim.notes.append(f"nearest: {low:.2f} to {high:.2f} ({route})")
+
+
+def _mean_difference(claim: _Claim, inp: _Inputs, means: dict, arms: list[str]) -> None:
+    """A printed difference of means and its CI, from the printed means and SDs (or SEMs) with
+    Student's or Welch's t quantile, both arms' n from one population; either sign of the
+    difference (papers subtract either way); the extremes over the inputs' rounding box."""
+    row = claim.row
+    est = parse(row["value"]) if row["value"] and is_number(row["value"]) else None
+    lo, hi = parse(row["ci_low"]), parse(row["ci_high"])
+    level = float(row["ci_level"] or 95) / 100
+    claim.reported = " ".join(x for x in (row["value"], f"[{row['ci_low']}, {row['ci_high']}]") if x)
+    m = [parse(means[a]["value"]) for a in arms]
+    spreads = [(inp.sibling(means[a], "sd"), inp.sibling(means[a], "sem")) for a in arms]
+    if not all(sd or sem for sd, sem in spreads):
+        claim.unpublished("no SD or SEM printed for the means")
+        return
+    stated_pop = inp.stated_population([means[a] for a in arms])
+    sign = -1.0 if (est.value if est else (lo.value + hi.value) / 2) * (m[0].value - m[1].value) < 0 else 1.0
+    found = []
+    for pop, source, ns in pair_populations([inp.populations(means[a]) for a in arms]):
+        if min(ns) < 2:
+            continue
+        sds = [_sd(sd, sem, n) for (sd, sem), n in zip(spreads, ns, strict=True)]
+        for method in T_METHODS:
+            corners = []
+            for m0, m1, s0, s1 in itertools.product(
+                (m[0].lower, m[0].value, m[0].upper),
+                (m[1].lower, m[1].value, m[1].upper),
+                (sds[0][0].lower, sds[0][0].value, sds[0][0].upper),
+                (sds[1][0].lower, sds[1][0].value, sds[1][0].upper),
+            ):
+                v0, v1 = s0**2 / ns[0], s1**2 / ns[1]
+                if method == "welch":
+                    se, df = math.sqrt(v0 + v1), (v0 + v1) ** 2 / (v0**2 / (ns[0] - 1) + v1**2 / (ns[1] - 1))
+                else:
+                    df = ns[0] + ns[1] - 2
+                    se = math.sqrt(((ns[0] - 1) * s0**2 + (ns[1] - 1) * s1**2) / df * (1 / ns[0] + 1 / ns[1]))
+                d, q = sign * (m0 - m1), stats.t.ppf(0.5 + level / 2, df)
+                corners.append((d, d - q * se, d + q * se))
+            central = corners[len(corners) // 2]  # the printed values: the middle of each 3-point axis
+            ok = pop == stated_pop
+            route = Route(
+                method,
+                ns,
+                pop,
+                source,
+                assumed=sds[0][1] or sds[1][1],
+                as_stated=ok,
+                why="" if ok else f"the {pop} n instead of the {stated_pop} n",
+            )
+            found.append((route, central, corners))
+    if not found:
+        claim.unpublished("no n for these means")
+        return
+
+    def holds(values) -> bool:
+        d, a, b = values
+        return lo.contains(a) and hi.contains(b) and (est is None or est.contains(d))
+
+    def near(corners) -> bool:
+        span = [(min(c[i] for c in corners), max(c[i] for c in corners)) for i in range(3)]
+        ok = [x.lower <= s[1] and s[0] <= x.upper for x, s in zip((est or lo, lo, hi), span, strict=True)]
+        return all(ok[1:]) and (est is None or ok[0])
+
+    claim.recomputed = "{:.3g} [{:.3g}, {:.3g}] ({})".format(*found[0][1], found[0][0])
+    for test, verdict in ((lambda f: holds(f[1]), "reproduced"), (lambda f: near(f[2]), "consistent")):
+        for group in (True, False):
+            hits = [f for f in found if f[0].as_stated is group and test(f)]
+            if hits:
+                claim.verdict, claim.route, claim.method = verdict, hits[0][0], str(hits[0][0])
+                claim.recomputed = "{:.3g} [{:.3g}, {:.3g}] ({})".format(*hits[0][1], hits[0][0])
+                if not group:
+                    claim.notes.append(f"only by an alternative route ({hits[0][0].why})")
+                if verdict == "consistent":
+                    claim.notes.append("reached only within the rounding of the printed inputs")
+                return
+    route, central, _ = found[0]
+    claim.verdict, claim.route, claim.method = "inconsistent", route, str(route)
+    claim.notes.append("no t interval from the printed means and SDs gives the printed estimate and CI")
 
 
 def _power(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
@@ -868,7 +965,9 @@ def _ratio(claim: _Claim, inp: _Inputs) -> None:
         claim.notes.append("printed as 'nearly'")
 
 
-def _p_from_ci(claim: _Claim, target: dict, alpha: float) -> None:
+def _p_from_ci(claim: _Claim, target: dict, alpha: float, dfs: list[tuple[str, str, int]] = ()) -> None:
+    """The p a printed estimate and CI imply (Altman & Bland): on the normal scale, and, for a
+    difference of means, with Student's t quantile at each candidate df (the CI of a t-test)."""
     printed = _printed_p(claim.row, alpha)
     claim.reported = claim.row["value"]
     if printed is None:
@@ -877,17 +976,42 @@ def _p_from_ci(claim: _Claim, target: dict, alpha: float) -> None:
     est, lo, hi = parse(target["value"]), parse(target["ci_low"]), parse(target["ci_high"])
     level = float(target["ci_level"] or 95) / 100
     ratio = target["kind"] in ("odds_ratio", "ratio")
-    central = inference.p_from_ci(est.value, lo.value, hi.value, level=level, ratio=ratio).pvalue
-    ps = [
-        inference.p_from_ci(est.value, a, b, level=level, ratio=ratio).pvalue
+    scale = (lambda x: math.log(x)) if ratio else (lambda x: x)  # noqa: E731
+    corners = [
+        (e, a, b)
+        for e in (est.lower, est.value, est.upper)
         for a in (lo.lower, lo.upper)
         for b in (hi.lower, hi.upper)
-        if a < est.value < b
+        if a < e < b and (not ratio or a > 0)
     ]
-    route = Route("p implied by the printed CI" + (" (log scale)" if ratio else ""), (), "", target["id"])
-    claim.recomputed = f"{_fmt_p(central, printed)} ({route.test})"
-    claim.decide(printed, [Candidate(route, central, min(ps, default=None), max(ps, default=None))])
-    if not ps:
+    methods = [("normal", "", None)] + [(f"t, df = {df}", pop, df) for pop, _, df in dfs]
+    cands = []
+    for name, pop, df in methods:
+        q = stats.norm.ppf(0.5 + level / 2) if df is None else stats.t.ppf(0.5 + level / 2, df)
+
+        def p(e, a, b, q=q, df=df):
+            z = scale(e) / ((scale(b) - scale(a)) / (2 * q))
+            return float(2 * (stats.norm.sf(abs(z)) if df is None else stats.t.sf(abs(z), df)))
+
+        central = (
+            inference.p_from_ci(est.value, lo.value, hi.value, level=level, ratio=ratio).pvalue
+            if df is None
+            else p(est.value, lo.value, hi.value)
+        )
+        ps = [p(*c) for c in corners]
+        stated = df is None or pop == (dfs[0][0] if dfs else "")
+        route = Route(
+            "p implied by the printed CI" + (" (log scale)" if ratio else "") + f" ({name})",
+            (),
+            pop,
+            target["id"],
+            as_stated=stated,
+            why="" if stated else f"the df of the {pop} n",
+        )
+        cands.append(Candidate(route, central, min(ps, default=None), max(ps, default=None)))
+    claim.recomputed = f"{_fmt_p(cands[0].central, printed)} ({cands[0].route.test})"
+    claim.decide(printed, cands)
+    if not corners:
         claim.notes.append("the printed CI does not contain its estimate at every rounding corner")
 
 
@@ -1042,19 +1166,40 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
         return
     if kind == "p_value" and row["comparison"] == "within" and _within(claim, inp, refs, arms):
         return
-    if row["recomputable"] == "no":
-        targets = [inp.i[r] for r in refs if r in inp.i and inp.i[r]["ci_low"]]
-        if kind == "p_value" and targets:
-            same = [t for t in targets if _same_comparison(row, t)]
-            if not same:
-                claim.unpublished(
-                    "the printed interval is not the between-group interval of this comparison (it is "
-                    f"{targets[0]['comparison']} {targets[0]['arms']}): it cannot imply this p; " + row["reason"]
-                )
-                return
-            _p_from_ci(claim, same[0], inp.settings.alpha)
-            claim.notes.append("the estimate itself needs the unpublished individual data: " + row["reason"])
+    targets = [inp.i[r] for r in refs if r in inp.i and inp.i[r]["ci_low"]]
+    if kind == "p_value" and targets and (row["recomputable"] == "no" or not any(r in inp.d for r in refs)):
+        same = [t for t in targets if _same_comparison(row, t)]
+        if not same:
+            claim.unpublished(
+                "the printed interval is not the interval of this comparison (it is "
+                f"{targets[0]['comparison']} {targets[0]['arms']}): it cannot imply this p"
+                + (f"; {row['reason']}" if row["reason"] else "")
+            )
             return
+        dfs = []
+        if same[0]["kind"] == "difference" and len(arms) == 2:  # a difference of means: a t-test's CI
+            rows = [next((inp.d[r] for r in _refs(same[0]) if r in inp.d and inp.d[r]["arm"] == a), None) for a in arms]
+            if all(rows):
+                pairs = pair_populations([inp.populations(r) for r in rows])
+                dfs = [(pop, source, ns[0] + ns[1] - 2) for pop, source, ns in pairs if min(ns) >= 2]
+            else:
+                spec = inp.paper.arms
+                for pop in ("analysed", "assigned", "completed"):
+                    if all(a in spec and pop in spec[a] for a in arms):
+                        dfs.append((pop, f"{pop} n", sum(int(spec[a][pop]) for a in arms) - 2))
+        _p_from_ci(claim, same[0], inp.settings.alpha, dfs)
+        named = stated_methods(row["method_stated"] or same[0]["method_stated"])
+        if any(t in RANK for t in named) and claim.verdict != "reproduced":
+            claim.unpublished("the paper names a rank test, whose p a printed CI does not imply: needs individual data")
+        elif claim.verdict == "inconsistent" and row["recomputable"] == "no":
+            claim.unpublished(
+                "the model's p may come from a likelihood-ratio or score test rather than the Wald test "
+                "that its printed CI implies: needs the individual data"
+            )
+        if row["recomputable"] == "no":
+            claim.notes.append("the estimate itself needs the unpublished individual data: " + row["reason"])
+        return
+    if row["recomputable"] == "no":
         claim.unpublished(row["reason"])
         named = stated_methods(row["method_stated"])
         if any(t in RANK for t in named) and "rank test" not in row["reason"]:
@@ -1087,6 +1232,8 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
         return _two_by_two(claim, inp, cells, arms)
     if row["ci_low"] and two_arms and all(a in cells for a in arms):
         return _ci(claim, inp, cells, arms)
+    if kind == "difference" and row["ci_low"] and two_arms and all(a in means for a in arms):
+        return _mean_difference(claim, inp, means, arms)
     if kind == "power" and two_arms and all(a in cells for a in arms):
         return _power(claim, inp, cells, arms)
     if kind == "p_value" and two_arms and all(a in means for a in arms):
@@ -1104,25 +1251,21 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
 
 def _per_visit(row: dict, d: dict[str, dict]) -> list[dict]:
     """A claim printed once for several visits, as one claim per visit (``<id>@<visit>``), each
-    referring to that visit's rows (and, for a within-arm claim, the baseline's); the row
-    itself when it covers one visit or its rows are not per visit."""
+    referring to that visit's rows (and to its reference visit's, such as the baseline, for a
+    within-arm claim); the row itself when it names one visit, or when it compares the named
+    visits with each other (a within-arm claim whose rows all lie at those visits)."""
     visits = _split(row["timepoint"])
+    if len(visits) < 2 or row["kind"] not in ("p_value", "ci") or row["comparison"] not in ("between", "within"):
+        return [row]  # e.g. a regression of an outcome at one visit on a predictor at another
     refs = _refs(row)
-    if len(visits) < 2 or row["kind"] not in ("p_value", "ci"):
-        return [row]
     at = {v: [r for r in refs if r in d and d[r]["timepoint"] == v] for v in visits}
-    if sum(bool(x) for x in at.values()) < 2:
-        return [row]
-    common = [
-        r
-        for r in refs
-        if r not in d or d[r]["timepoint"] in ("",) + (("baseline",) if row["comparison"] == "within" else ())
-    ]
+    common = [r for r in refs if r not in d or d[r]["timepoint"] not in visits]
+    if row["comparison"] == "within" and refs and not any(r in d for r in common):
+        return [row]  # the named visits are compared with each other
     out = []
     for v in visits:
-        if not at[v]:
-            continue
-        out.append({**row, "id": f"{row['id']}@{v}", "timepoint": v, "refers_to": ";".join(common + at[v])})
+        kept = common + at[v]
+        out.append({**row, "id": f"{row['id']}@{v}", "timepoint": v, "refers_to": ";".join(kept)})
     return out
 
 
@@ -1146,7 +1289,7 @@ def _granularity(paper: Paper, inp: _Inputs) -> list[_Claim]:
             stated = results[0]
             c.recomputed = f"{stated[3].nearest_mean} (nearest possible mean, n = {stated[2]})"
             if not stated[3].testable:
-                c.verdict, c.cause = "not_reproducible", ""
+                c.verdict, c.cause = "not_reproducible", _UNPUBLISHED
                 c.notes.append(
                     f"GRIM cannot test a mean of {stated[2]} values at {parse(r['value']).decimals} decimals"
                 )
@@ -1251,7 +1394,7 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
                 if c.route is None or c.verdict == "not_reproducible" and not c.p
                 else c.route.as_stated,
                 "verdict": c.verdict,
-                "cause": c.cause if c.verdict == "not_reproducible" else "",
+                "cause": (c.cause or _NOT_IMPLEMENTED) if c.verdict == "not_reproducible" else "",
                 "significance_flip": c.flip,
                 "recomputed_p": c.p,
                 "note": "; ".join(dict.fromkeys(n for n in c.notes if n)),

@@ -107,22 +107,20 @@ def pair_populations(per_arm: Sequence[Sequence[tuple[str, str, int]]]) -> list[
 def order_tests(stated_text: str | None, family: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
     """Split a family of tests into (stated, alternatives, stated tests outside the family).
 
-    A generic "t-test" states both Student's and Welch's; "chi-squared or Fisher" states the
-    switch rule ``chi2_or_fisher`` (the two tests themselves are then alternatives: the rule
-    says which applies). With no test named, every test of the family is a candidate and
+    A generic "t-test" states both Student's and Welch's; the switch rule ``chi2_or_fisher``
+    (named with its condition) states the test it picks, and the other is an alternative.
+    With no test named, every test of the family is a candidate and
     none is preferred: all are returned as stated, and the caller notes that none was named.
     """
     named = stated_methods(stated_text)
-    if "chi2_or_fisher" in named:
-        named = ("chi2_or_fisher",) + tuple(t for t in named if t not in ("chi2", "fisher", "chi2_or_fisher"))
     expanded: list[str] = []
     for t in named:
         expanded += ["student", "welch"] if t == "t_test" else [t]
     stated = [t for t in expanded if t in family]
     outside = [t for t in expanded if t not in family]
     if not named:
-        return list(family), [], []
-    alternatives = [t for t in family if t not in stated]
+        return [t for t in family if t != "chi2_or_fisher"], [], []
+    alternatives = [t for t in family if t not in stated and t != "chi2_or_fisher"]
     return stated, alternatives, outside
 
 
@@ -130,9 +128,10 @@ def search(candidates: Iterable[Candidate], printed) -> tuple[str, Candidate | N
     """The verdict of a printed value (a :class:`~reanalysis.printed.Printed`) over candidate
     routes, the stated routes first.
 
-    Order: a stated route at the printed inputs; a stated route within the inputs' rounding;
-    a stated route printed by truncation (a legitimate rule, but it doubles the width a printed
-    value admits, so it comes last); then the same three over the alternatives. The first
+    ``reproduced`` needs the printed inputs as printed, ``consistent`` only inputs within their
+    rounding (the definitions of the verdicts), so every route is tried for ``reproduced``
+    before any for ``consistent``: a stated route rounded, then printed by truncation, then
+    each alternative (labelled); then the stated and the alternative routes within rounding. The first
     step that matches decides. Returns (verdict, the deciding candidate, the other candidates
     that match at that step); the candidate is None when nothing matches (``inconsistent``).
     """
@@ -142,13 +141,15 @@ def search(candidates: Iterable[Candidate], printed) -> tuple[str, Candidate | N
         hits = [c for c in routes if printed.contains(c.central)]
         if hits:
             return "reproduced", hits[0], hits[1:]
-        hits = [c for c in routes if c.low is not None and c.low <= printed.upper and c.high >= printed.lower]
-        if hits:
-            return "consistent", hits[0], hits[1:]
         hits = [c for c in routes if printed.contains_truncated(c.central)]
         if hits:
             first = replace(hits[0], route=replace(hits[0].route, rounding="truncate"))
             return "reproduced", first, hits[1:]
+    for group in (True, False):
+        routes = [c for c in candidates if c.route.as_stated is group]
+        hits = [c for c in routes if c.low is not None and c.low <= printed.upper and c.high >= printed.lower]
+        if hits:
+            return "consistent", hits[0], hits[1:]
     return "inconsistent", None, []
 
 

@@ -84,14 +84,16 @@ def stated_methods(text: str | None) -> tuple[str, ...]:
     """Canonical names of the tests a ``method_stated`` text names, in the order named.
 
     "t-test" (unqualified) stays ``t_test``: Student's and Welch's are both that test.
-    A text naming the chi-squared test and Fisher's exact test together ("chi-squared or
-    Fisher", "chi-square analysis or Fisher exact test") names the switch rule
-    ``chi2_or_fisher``, which comes first, followed by the two tests themselves.
+    A text naming the chi-squared test and Fisher's exact test with the condition that picks
+    one ("Fisher's exact test where an expected count was below 5", "as appropriate") names
+    the switch rule ``chi2_or_fisher`` alone; without a condition, both tests are named.
 
     >>> stated_methods("Student's t test or Mann-Whitney U test")
     ('student', 'mann_whitney')
     >>> stated_methods("chi-squared or Fisher")
-    ('chi2_or_fisher', 'chi2', 'fisher')
+    ('chi2', 'fisher')
+    >>> stated_methods("chi-squared test, or Fisher's exact test where an expected count was below 5")
+    ('chi2_or_fisher',)
     """
     low = (text or "").lower()
     found: list[tuple[int, str]] = []
@@ -108,9 +110,13 @@ def stated_methods(text: str | None) -> tuple[str, ...]:
         out.remove("chi2")
     if ("student" in out or "welch" in out) and "t_test" in out:  # "Student's t test" names one variant
         out.remove("t_test")
-    if "chi2" in out and "fisher" in out:
-        out.insert(0, "chi2_or_fisher")
+    if "chi2" in out and "fisher" in out and _CONDITION.search(low):
+        out = ["chi2_or_fisher"] + [t for t in out if t not in ("chi2", "fisher")]
     return tuple(out)
+
+
+# The condition of the switch rule: "where an expected count is below 5", "as appropriate".
+_CONDITION = re.compile(r"expected|<\s*5|less than 5|below 5|fewer than 5|appropriate")
 
 
 #: Significance stated in words (or an "n.s." cell) in place of a p-value: the comparator
