@@ -379,9 +379,13 @@ def _clear(folder: Path) -> None:
             entry.unlink()
 
 
+def _copy_file(src: str, dst: str) -> str:
+    return shutil.copy2(src, dst)  # looked up at each call (copytree binds its default once)
+
+
 def _copy_checked(src: Path, dst: Path) -> None:
     """Copy the tree ``src`` into ``dst`` (which may exist, empty), then check same files and sizes."""
-    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)
+    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True, copy_function=_copy_file)
     want, got = _files(src), _files(dst)
     if want != got:
         differ = sorted(set(want.items()) ^ set(got.items()))[:3]
@@ -479,6 +483,9 @@ def reproduce(
     pages, sources = _pages(notebooks)
     plan = _plan(notebooks, parameters or {})
     os.environ.setdefault("PYTHONHASHSEED", "0")  # kernels inherit it
+    if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
+        entries = os.environ["PYTHONPATH"].split(os.pathsep)
+        os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
     with _locked(build, wait):
         _clean_leftovers(build)
         staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(build), dir=build.parent))
@@ -645,7 +652,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAILED {f}{saved}", file=sys.stderr)
         print(left, file=sys.stderr)
         return 1
-    print(f"wrote {len(result.pages)} page(s) to {args.build / 'site'}; open {args.build / 'site' / 'index.html'}")
+    if args.no_html:
+        print(f"wrote {len(result.pages)} executed notebook(s) to {args.build / 'notebooks'}")
+    else:
+        print(f"wrote {len(result.pages)} page(s) to {args.build / 'site'}; open {args.build / 'site' / 'index.html'}")
     return 0
 
 
