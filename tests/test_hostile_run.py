@@ -502,3 +502,12 @@ def test_a_run_replaces_its_own_files_and_keeps_the_others(previous, fake_execut
     assert not (build / "failed" / "good.ipynb").exists()
     assert (build / "other" / "claims.csv").read_text() == "another notebook's results"
     assert json.loads((build / "notebooks" / "good.ipynb").read_text())["cells"]
+
+
+def test_a_failed_first_swap_leaves_no_build(tmp_path, monkeypatch):
+    build = tmp_path / "build"
+    _fail_rename(monkeypatch, "staging-new")
+    _fail_copy_after(monkeypatch, 5, "staging-new", OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(SwapError, match="No space left on device"):
+        run._move_into_place(_staging(tmp_path, "new"), build)
+    assert not build.exists()

@@ -447,6 +447,8 @@ def _restore(build: Path, aside: Path, renamed: bool, copied: bool) -> str:
             _clear(build)
             _copy_checked(aside, build)
             shutil.rmtree(aside, ignore_errors=True)
+        elif build.exists():  # there was no build/ before: none after
+            shutil.rmtree(build)
         return ""
     except BaseException as e:  # noqa: BLE001 - the message must say where the old build is
         return f"; and putting the old build back failed ({_one_line(e)}): it is in {aside}"
