@@ -90,3 +90,34 @@ def test_notebooks_define_no_functions(notebook):
         if c["cell_type"] == "code":
             src = "".join(c["source"])
             assert "def " not in src and "class " not in src and "lambda" not in src, src[:80]
+
+
+def test_prior_tables_are_the_tables_the_notebooks_analyse_under_every_prior():
+    """``check_margin`` knows which control arms shape each notebook's enthusiastic prior; the notebooks agree."""
+    from reanalysis.params import PRIOR_TABLES
+
+    stems = {p.stem for p in find_notebooks()}
+    for stem, tables in PRIOR_TABLES.items():
+        assert stem in stems, stem
+        source = "".join(
+            "".join(c["source"])
+            for c in json.loads((find_notebooks()[0].parent / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"
+        )
+        assert "margin=margin" in source
+        for param, default, variable, timepoint in tables:
+            assert f'"{variable}", "{timepoint}"' in source, (stem, variable, timepoint)
+            assert (f'{param} or "{default}"' if param else f'load("{default}")') in source, (stem, default)
+    for path in find_notebooks():  # every notebook that takes margin is covered
+        if "margin" in papermill.inspect_notebook(str(path)):
+            assert path.stem in PRIOR_TABLES, path.name
+
+
+def test_check_notebook_wants_a_data_package_and_a_margin_the_control_arm_allows(tmp_path):
+    from reanalysis.params import check_notebook
+
+    check_notebook("lu2021", {"margin": 0.87, "data_dir": ""})
+    with pytest.raises(ParameterError, match=r"^parameter data_dir = .* a data package folder \(one with a paper"):
+        check_notebook("lu2021", {"data_dir": str(tmp_path)})
+    with pytest.raises(ParameterError, match=r"^parameter margin = 0.88 .* below 1 - \(3 \+ 0.5\)/\(26 \+ 1\) = 0.870"):
+        check_notebook("lu2021", {"margin": 0.88, "data_dir": ""})

@@ -4,6 +4,11 @@ The cell after a notebook's ``parameters`` cell calls :func:`check_parameters` w
 every parameter. A bad value stops the run with one line naming the parameter, the
 value and what is allowed. Values are only ever compared and converted, never
 evaluated, so a value with quotes, newlines or code in it stays data.
+
+The runner (``python -m reanalysis.run``) also calls :func:`check_notebook` for each notebook
+before any kernel starts: it checks what one value alone cannot show, the combinations and
+the data a value points to (``margin`` against the control arms the notebook analyses,
+``data_dir`` holding a data package).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-__all__ = ["ParameterError", "SPEC", "check_parameters", "allowed"]
+__all__ = ["ParameterError", "SPEC", "PRIOR_TABLES", "check_parameters", "check_notebook", "allowed"]
 
 
 class ParameterError(ValueError):
@@ -149,3 +154,78 @@ def check_parameters(**values: Any) -> SimpleNamespace:
             raise ParameterError(name, value, "a known parameter: " + ", ".join(sorted(SPEC)))
         checked[name] = SPEC[name].check(name, value)
     return SimpleNamespace(**checked)
+
+
+#: The 2x2 tables each notebook analyses under every named prior, the enthusiastic one included
+#: (``sensitivity.posteriors`` and ``robustness`` compute all four whatever ``prior`` is), as
+#: (parameter naming the data package or None, default package, variable, timepoint).
+#: ``tests/test_params.py`` checks that each notebook still analyses these.
+PRIOR_TABLES: dict[str, list[tuple[str | None, str, str, str]]] = {
+    "lu2021": [("data_dir", "lu2021", "clinical_remission", "m12")],
+    "zang2022": [("data_dir", "zang2022", "primary_endpoint", "w48")],
+    "synthesis": [(None, "zang2022", "primary_endpoint", "w48"), (None, "lu2021", "clinical_remission", "m12")],
+}
+
+
+def _control_arms(package: str, variable: str, timepoint: str, population: Any) -> list[tuple[int, int]]:
+    """(events, n) of the control arm (the last) as the notebooks count it; [] if the data do not say."""
+    from . import audit, tables
+    from .data import load
+
+    try:
+        paper = load(package)
+    except Exception:  # the notebook reports a broken package itself, with the data layer's message
+        return []
+    found = []
+    settings = audit.Settings(population=population) if isinstance(population, str) else audit.Settings()
+    for count in (
+        lambda: audit.endpoint_counts(paper, variable, timepoint, settings),
+        lambda: tables.arm_counts(paper, variable, timepoint),
+    ):
+        try:
+            rows = count()
+            found.append((int(rows["events"].iloc[-1]), int(rows["n"].iloc[-1])))
+        except Exception:  # noqa: S112 - this way of counting does not apply to these data
+            continue
+    return found
+
+
+def check_margin(notebook: str, values: dict[str, Any]) -> None:
+    """Refuse a ``margin`` the enthusiastic prior cannot take for the control arms ``notebook`` analyses.
+
+    The enthusiastic prior (``bayes.prior_parameters``) centres the treated arm on c + margin, where
+    c = (events + 0.5) / (n + 1) is the control arm's rate; c + margin must stay below 1. The
+    notebooks compute that prior whatever ``prior`` is, so the rule holds for every run.
+    """
+    margin = values.get("margin")
+    if not isinstance(margin, int | float) or isinstance(margin, bool):
+        return
+    for param, default, variable, timepoint in PRIOR_TABLES.get(notebook, []):
+        package = (values.get(param) if param else None) or default
+        for events, n in _control_arms(package, variable, timepoint, values.get("population")):
+            c = (events + 0.5) / (n + 1)
+            if not margin < 1 - c:
+                raise ParameterError(
+                    "margin",
+                    margin,
+                    f"a number below 1 - ({events} + 0.5)/({n} + 1) = {1 - c:.4f} in {notebook}.ipynb: its "
+                    f"enthusiastic prior centres the treated arm on the control arm's rate ({variable} at "
+                    f"{timepoint} in {package}: {events} of {n}) plus margin, which must stay below 1",
+                )
+
+
+def check_notebook(notebook: str, values: dict[str, Any]) -> None:
+    """What the runner checks for one notebook beyond :func:`check_parameters`: ``values`` are the
+    notebook's parameters as it will run (given or default).
+
+    Raises
+    ------
+    ParameterError
+        For a ``data_dir`` that holds no data package, or a ``margin`` the data do not allow.
+    """
+    data_dir = values.get("data_dir")
+    if isinstance(data_dir, str) and data_dir and not (Path(data_dir).expanduser() / "paper.toml").is_file():
+        raise ParameterError(
+            "data_dir", data_dir, "a data package folder (one with a paper.toml), or '' for the default"
+        )
+    check_margin(notebook, values)

@@ -5,9 +5,26 @@
 executed copies to ``build/notebooks/``, the HTML pages to ``build/site/`` with an
 ``index.html``, and each notebook's machine-readable results to ``build/<name>/``.
 
-Nothing is written over ``notebooks/``. Everything is produced in a staging folder first
-and moved into place only when every notebook succeeded, so a failed run leaves the
-previous ``build/`` as it was, says which notebook and cell failed, and exits non-zero.
+Nothing is written over ``notebooks/``. Everything is produced in a staging folder beside
+``build/`` (``.build.staging-*``) and swapped into place only when every notebook succeeded,
+so a failed or interrupted run leaves the previous ``build/`` as it was, says which notebook
+and cell failed, and exits non-zero.
+
+Reliability (what ``tests/test_run.py`` and ``tests/test_hostile_run.py`` check):
+
+- One run at a time per ``build/``: a run holds ``fcntl.flock`` on ``.build.lock`` beside
+  ``build/`` (beside, not inside, so that the lock survives the swap) from its start to its
+  end. A second run waits, saying once which pid it waits for (``--no-wait``: it stops with
+  one line and exit code 3 instead).
+- The swap never leaves a mix of two runs: the old ``build/`` is renamed aside, the staging
+  folder (already holding everything the new ``build/`` keeps) renamed into its place, and the
+  old one deleted. If a rename fails (``EXDEV`` across file systems, or any ``OSError``) the
+  staging folder is copied instead and checked (same files, same sizes); if anything fails
+  the old ``build/`` is put back and the run ends with one line and exit code 1.
+- Staging and set-aside folders left by a killed run (the lock is free, so nobody owns them)
+  are removed when the next run starts; a ``build/`` lost between the two renames is put back.
+- Parameters are all checked before any kernel starts, combinations included; ``results_dir``
+  is the runner's (``build/<notebook>/``) and refused on the command line.
 
 Run ``python -m reanalysis.run --help`` for the options; ``-p NAME VALUE`` sets a
 parameter the way papermill does (``-r`` keeps the value as raw text).
@@ -16,36 +33,80 @@ parameter the way papermill does (``-r`` keeps the value as raw text).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .params import ParameterError, check_parameters
+from .params import ParameterError, check_notebook, check_parameters
 from .site import Page, render, write_index
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: runs are not locked against each other
+    fcntl = None  # type: ignore[assignment]
 
 # jsonschema (under nbformat) imports rfc3987_syntax when it is installed (jupyterlab pulls it
 # in), which compiles a grammar for 1.6 s at every start, to check IRI formats that notebook
 # validation never uses. Marking it absent makes jsonschema skip that one format checker.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-__all__ = ["NotebookFailure", "RunResult", "find_notebooks", "reproduce", "refresh", "main", "ROOT"]
+__all__ = [
+    "BuildBusy",
+    "NotebookFailure",
+    "PlanError",
+    "RunResult",
+    "SwapError",
+    "find_notebooks",
+    "reproduce",
+    "refresh",
+    "main",
+    "ROOT",
+]
 
 #: The repository (the project is installed editable; see ``data.data_root``).
 ROOT = Path(__file__).resolve().parents[2]
 
+#: Names a notebook may not have: its page or results would land on the runner's own files
+#: (``site/index.html`` is the site index; ``notebooks/``, ``site/``, ``failed/`` are folders of build/).
+RESERVED = ("index", "notebooks", "site", "failed")
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _one_line(text: str) -> str:
+    """The whole of a message on one line: colours dropped, line breaks shown as `` | ``."""
+    lines = [line.strip() for line in _ANSI.sub("", str(text)).splitlines()]
+    return " | ".join(line for line in lines if line)
+
 
 class NotebookFailure(RuntimeError):
-    """A notebook stopped with an error; says which notebook and which cell."""
+    """A notebook stopped with an error; says which notebook and which cell, with the full message."""
 
     def __init__(self, notebook: Path, cell: int | None, ename: str, evalue: str, saved: Path | None = None):
         self.notebook, self.cell, self.ename, self.evalue, self.saved = notebook, cell, ename, evalue, saved
         where = f"{notebook.name}" + (f", cell [{cell}]" if cell is not None else "")
-        super().__init__(f"{where}: {ename}: {evalue}")
+        super().__init__(f"{where}: {ename}: {_one_line(evalue)}" if evalue else f"{where}: {ename}")
+
+
+class PlanError(ValueError):
+    """The notebooks asked for cannot be run as asked (unreadable, or a name the site needs)."""
+
+
+class BuildBusy(RuntimeError):
+    """Another run holds build/ and this one was asked not to wait."""
+
+
+class SwapError(RuntimeError):
+    """The new build could not be put in place; the old build/ was put back."""
 
 
 @dataclass
@@ -81,32 +142,68 @@ def _convert(value: str):
 def _declared(notebook: Path) -> dict:
     import papermill
 
-    return papermill.inspect_notebook(str(notebook))
+    try:
+        return papermill.inspect_notebook(str(notebook))
+    except Exception as e:  # not JSON, not a notebook, unreadable
+        raise PlanError(f"cannot read notebook {notebook}: {type(e).__name__}: {_one_line(e)}") from None
+
+
+def _default(declared: dict, name: str):
+    """A declared parameter's default as a value (papermill gives its source text), or None."""
+    import ast
+
+    try:
+        return ast.literal_eval(declared[name]["default"])
+    except (KeyError, ValueError, SyntaxError, TypeError):
+        return None
 
 
 def _plan(notebooks: list[Path], parameters: dict) -> dict[Path, tuple[dict, set[str]]]:
     """Which parameters go to which notebook (and which it declares); refuse a name no notebook takes."""
     declared = {nb: _declared(nb) for nb in notebooks}
+    if "results_dir" in parameters:
+        raise ParameterError(
+            "results_dir",
+            parameters["results_dir"],
+            "no value: the runner sets results_dir to build/<notebook>/ so that results are swapped in with "
+            "their page (use --build DIR to write elsewhere)",
+        )
     for name in parameters:
         if not any(name in d for d in declared.values()):
-            takes = sorted(set().union(*declared.values())) if declared else []
+            takes = sorted(set().union(*declared.values()) - {"results_dir"}) if declared else []
             raise ParameterError(name, parameters[name], "a parameter of the notebook(s): " + ", ".join(takes))
-    checkable = {k: v for k, v in parameters.items() if k != "results_dir"}
-    check_parameters(**checkable)  # bad values fail here, before any kernel starts
+    check_parameters(**parameters)  # bad values fail here, before any kernel starts
+    for nb, d in declared.items() if parameters else ():  # ... and combinations only the data can refuse
+        check_notebook(nb.stem, {k: parameters[k] if k in parameters else _default(d, k) for k in d})
     return {nb: ({k: v for k, v in parameters.items() if k in declared[nb]}, set(declared[nb])) for nb in notebooks}
 
 
 def _kernel_manager_class():
-    """A kernel manager that provisions CurveZMQ keys when the kernel supports them.
+    """A kernel manager that provisions CurveZMQ keys when the kernel supports them, and does
+    not interrupt a kernel it is about to shut down.
 
-    Without it, ipykernel >= 7 warns on every start that it runs over TCP without
-    encryption; this fixes the cause instead of hiding the warning.
+    Without the first, ipykernel >= 7 warns on every start that it runs over TCP without
+    encryption; this fixes the cause instead of hiding the warning. jupyter_client sends
+    SIGINT before every shutdown request; when it lands while the kernel is still finishing
+    its last message (a loaded machine, several kernels) ipykernel logs
+    ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel`` on runs that succeeded. Papermill
+    shuts a kernel down only after its last cell has answered (or failed, or timed out), so
+    there is nothing to interrupt: the shutdown request, then SIGTERM and SIGKILL after
+    ``shutdown_wait_time``, still stop a kernel that does not answer. Interrupts asked for
+    at any other time are sent as before.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
 
     class EncryptedKernelManager(AsyncKernelManager):
         transport_encryption = CaselessStrEnum(["disabled", "auto", "required"], default_value="auto", config=True)
+
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+        interrupt_kernel = _async_interrupt_kernel
 
     return EncryptedKernelManager
 
@@ -143,37 +240,218 @@ def _pages(notebooks: list[Path]) -> tuple[list[Page], dict[str, Path]]:
     """The site's pages: every notebook of ``notebooks/`` and any other run now, in that order."""
     from .data import available
 
-    sources = {nb.stem: nb for nb in [*find_notebooks(), *notebooks]}
+    run = {}
+    for nb in notebooks:
+        if nb.suffix != ".ipynb":
+            raise PlanError(f"{nb} is not a notebook (.ipynb)")
+        if nb.stem in RESERVED or nb.stem.startswith("."):
+            raise PlanError(
+                f"a notebook may not be named {nb.name}: its page or results would overwrite build/'s own "
+                f"{'site/index.html' if nb.stem == 'index' else nb.stem + '/'}; rename it (names not allowed: "
+                + ", ".join(f"{r}.ipynb" for r in RESERVED)
+                + ")"
+            )
+        if nb.stem in run and run[nb.stem] != nb:
+            raise PlanError(f"two notebooks named {nb.name} ({run[nb.stem]} and {nb}) would write the same page")
+        run[nb.stem] = nb
+    sources = {nb.stem: nb for nb in find_notebooks() if nb.stem not in RESERVED} | run
     papers = available()
     order = sorted(sources, key=lambda stem: (stem not in papers, stem != "synthesis", stem))  # papers first
     return [Page(stem, _title(sources[stem])) for stem in order], sources
 
 
 def _title(notebook: Path) -> str:
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
-            for line in "".join(cell["source"]).splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                for line in "".join(cell["source"]).splitlines():
+                    if line.startswith("# "):
+                        return line[2:].strip()
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # an unreadable notebook fails with its own message when it runs
     return notebook.stem
 
 
-def _move_into_place(staging: Path, build: Path) -> None:
-    for sub in ("notebooks", "site"):
-        for f in sorted(p for p in (staging / sub).rglob("*") if p.is_file()):
-            target = build / f.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(f, target)
-    for results in sorted(p for p in staging.iterdir() if p.is_dir() and p.name not in ("notebooks", "site")):
-        target = build / results.name
-        old = build / f".old-{results.name}"
-        if old.exists():
-            shutil.rmtree(old)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(results, target)
-        shutil.rmtree(old, ignore_errors=True)
+# --------------------------------------------------------------------------- build/: lock, staging, swap
+
+
+def _lock_path(build: Path) -> Path:
+    return build.parent / f".{build.name}.lock"
+
+
+@contextmanager
+def _locked(build: Path, wait: bool = True) -> Iterator[None]:
+    """Hold the lock of ``build`` (``.build.lock`` beside it) for the duration; wait for it or raise BuildBusy."""
+    build.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(_lock_path(build), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                who = f"pid {holder}" if holder.isdigit() else "pid unknown"
+                if not wait:
+                    raise BuildBusy(f"another run ({who}) is writing {build}; try again when it has finished") from None
+                print(f"waiting for another run ({who}) to finish with {build} ...", file=sys.stderr, flush=True)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _staging_prefix(build: Path) -> str:
+    return f".{build.name}.staging-"
+
+
+def _aside_prefix(build: Path) -> str:
+    return f".{build.name}.old-"
+
+
+def _clean_leftovers(build: Path) -> None:
+    """With the lock held: remove what killed runs left behind; put back a build/ lost mid-swap."""
+    asides = sorted(build.parent.glob(_aside_prefix(build) + "*"), key=lambda p: p.stat().st_mtime)
+    if asides and not build.exists():
+        os.rename(asides.pop(), build)  # killed between the two renames: the newest aside is the old build/
+    leftovers = [*asides, *build.parent.glob(_staging_prefix(build) + "*")]
+    if build.is_dir():
+        leftovers += build.glob(".staging-*")  # from runs before staging moved beside build/
+        leftovers += build.glob(".old-*")
+    for folder in leftovers:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _files(folder: Path) -> dict[str, int]:
+    """Every file under ``folder`` (relative path -> size), symlinks as links."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            path = os.path.join(dirpath, name)
+            found[os.path.relpath(path, folder)] = os.lstat(path).st_size
+    return found
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _carry_over(build: Path, staging: Path, replaced: set[str]) -> None:
+    """Give the staging folder every entry of the old build/ that this run does not replace.
+
+    ``replaced`` holds paths relative to build/ (files or folders) that this run owns, whether
+    or not it wrote them. Files are hard-linked (no run writes into an existing file), else copied.
+    """
+    if not build.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(build):
+        rel = os.path.relpath(dirpath, build)
+        rel = "" if rel == "." else rel
+        keep_dirs = []
+        for d in dirnames:
+            r = os.path.join(rel, d)
+            if r in replaced or (not rel and d.startswith((".staging-", ".old-"))):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                filenames.append(d)
+                continue
+            (staging / r).mkdir(exist_ok=True)
+            keep_dirs.append(d)
+        dirnames[:] = keep_dirs
+        for f in filenames:
+            r = os.path.join(rel, f)
+            if r in replaced or (staging / r).exists() or (staging / r).is_symlink():
+                continue
+            _link_or_copy(os.path.join(dirpath, f), str(staging / r))
+
+
+def _clear(folder: Path) -> None:
+    """Empty ``folder`` but keep it (it may be a mount point)."""
+    for entry in list(folder.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _copy_file(src: str, dst: str) -> str:
+    return shutil.copy2(src, dst)  # looked up at each call (copytree binds its default once)
+
+
+def _copy_checked(src: Path, dst: Path) -> None:
+    """Copy the tree ``src`` into ``dst`` (which may exist, empty), then check same files and sizes."""
+    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True, copy_function=_copy_file)
+    want, got = _files(src), _files(dst)
+    if want != got:
+        differ = sorted(set(want.items()) ^ set(got.items()))[:3]
+        raise OSError(errno.EIO, f"the copy of {src} differs from it (first differences: {differ})")
+
+
+def _swap(staging: Path, build: Path) -> None:
+    """Replace ``build`` by ``staging`` without ever leaving a mix of the two (see the module docstring).
+
+    Raises
+    ------
+    SwapError
+        If the new build could not be put in place; ``build`` is then as it was before.
+    KeyboardInterrupt
+        Re-raised after ``build`` was put back, if it came in the middle.
+    """
+    aside = Path(tempfile.mkdtemp(prefix=_aside_prefix(build), dir=build.parent))
+    aside.rmdir()  # only the unique name is wanted
+    renamed = copied = False
+    try:
+        if build.exists():
+            try:
+                os.rename(build, aside)
+                renamed = True
+            except OSError:  # e.g. build/ is a mount point: keep a copy to restore from instead
+                _copy_checked(build, aside)
+                copied = True
+        try:
+            if copied:
+                raise OSError(errno.EBUSY, f"{build} could not be renamed")
+            os.rename(staging, build)
+        except OSError:
+            if build.exists():
+                _clear(build)
+            _copy_checked(staging, build)
+    except BaseException as e:
+        problem = _restore(build, aside, renamed, copied)
+        if isinstance(e, KeyboardInterrupt) and not problem:
+            raise
+        reason = f"{type(e).__name__}: {_one_line(e)}" if not isinstance(e, OSError) else _one_line(e)
+        raise SwapError(f"could not put the new build in place ({reason}){problem}") from None
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, build: Path, wait: bool = True) -> None:
+    """Swap a complete ``staging`` folder in as ``build``, holding ``build``'s lock (safe to call concurrently)."""
+    with _locked(build, wait):
+        _swap(staging, build)
+
+
+def _restore(build: Path, aside: Path, renamed: bool, copied: bool) -> str:
+    """Put the old build back after a failed swap; '' when done, else where the old build is."""
+    try:
+        if renamed:
+            if build.exists() or build.is_symlink():
+                shutil.rmtree(build)
+            os.rename(aside, build)
+        elif copied:
+            _clear(build)
+            _copy_checked(aside, build)
+            shutil.rmtree(aside, ignore_errors=True)
+        elif build.exists():  # there was no build/ before: none after
+            shutil.rmtree(build)
+        return ""
+    except BaseException as e:  # noqa: BLE001 - the message must say where the old build is
+        return f"; and putting the old build back failed ({_one_line(e)}): it is in {aside}"
 
 
 def reproduce(
@@ -184,6 +462,7 @@ def reproduce(
     html_pages: bool = True,
     progress: bool = True,
     results: bool = True,
+    wait: bool = True,
 ) -> RunResult:
     """Execute ``notebooks`` into ``build`` (see the module docstring); returns what happened.
 
@@ -191,49 +470,74 @@ def reproduce(
     ------
     ParameterError
         Before anything runs, for a parameter no notebook takes or a value not allowed.
+    PlanError
+        Before anything runs, for a notebook that cannot be read or has a name the site needs.
+    BuildBusy
+        With ``wait=False``, when another run holds ``build``.
+    SwapError
+        When the new build could not be put in place (``build`` is then as it was).
     """
     notebooks = [Path(n).resolve() for n in (notebooks or find_notebooks())]
     build = Path(build or ROOT / "build").resolve()
     for nb in notebooks:
         if not nb.is_file():
             raise FileNotFoundError(f"no notebook {nb}")
+    pages, sources = _pages(notebooks)
     plan = _plan(notebooks, parameters or {})
     os.environ.setdefault("PYTHONHASHSEED", "0")  # kernels inherit it
-    build.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build))
+    if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
+        entries = os.environ["PYTHONPATH"].split(os.pathsep)
+        os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
+    with _locked(build, wait):
+        _clean_leftovers(build)
+        staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(build), dir=build.parent))
+        try:
+            return _run(notebooks, build, staging, plan, pages, sources, jobs, html_pages, progress, results)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run(notebooks, build, staging, plan, pages, sources, jobs, html_pages, progress, results) -> RunResult:
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
     result = RunResult()
-    pages, sources = _pages(notebooks)
-    try:
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
 
-        def one(item):
-            position, nb = item
-            executed = _execute(nb, staging, plan[nb], position, progress, results)
-            return render(executed, staging / "site", pages)[0] if html_pages else executed
+    def one(item):
+        position, nb = item
+        executed = _execute(nb, staging, plan[nb], position, progress, results)
+        if not html_pages:
+            return executed
+        try:
+            return render(executed, staging / "site", pages)[0]
+        except Exception as e:  # nbconvert: the notebook ran; its page could not be written
+            raise NotebookFailure(nb, None, f"rendering HTML failed: {type(e).__name__}", str(e), executed) from None
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(one, item) for item in enumerate(notebooks)]
-            for fut in futures:
-                try:
-                    result.pages.append(fut.result())
-                except NotebookFailure as failure:
-                    result.failures.append(failure)
-        if result.failures:
-            failed = build / "failed"
-            failed.mkdir(exist_ok=True)
-            for f in result.failures:
-                if f.saved and f.saved.exists():
-                    f.saved = Path(shutil.move(f.saved, failed / f.saved.name))
-            return result
-        _move_into_place(staging, build)
-        if html_pages:
-            write_index(build / "site", pages, sources, build)
-        result.pages = [build / "site" / p.name for p in result.pages] if html_pages else result.pages
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(one, item) for item in enumerate(notebooks)]
+        for fut in futures:
+            try:
+                result.pages.append(fut.result())
+            except NotebookFailure as failure:
+                result.failures.append(failure)
+    if result.failures:
+        failed = build / "failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        for f in result.failures:
+            if f.saved and f.saved.exists():
+                f.saved = Path(shutil.move(f.saved, failed / f.saved.name))
         return result
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    replaced = {"site/index.html"} if html_pages else set()
+    for nb in notebooks:
+        replaced |= {f"notebooks/{nb.name}", f"failed/{nb.name}", f"site/{nb.stem}.html", f"site/code/{nb.stem}.html"}
+        if results and "results_dir" in plan[nb][1]:
+            replaced.add(nb.stem)
+    _carry_over(build, staging, replaced)
+    if html_pages:
+        write_index(staging / "site", pages, sources, staging)
+    _swap(staging, build)
+    result.pages = [build / "site" / p.name for p in result.pages] if html_pages else result.pages
+    return result
 
 
 def refresh(notebooks: list[Path] | None = None) -> RunResult:
@@ -251,12 +555,13 @@ def refresh(notebooks: list[Path] | None = None) -> RunResult:
         if len(kept) != len(source.cells):
             source.cells = kept
             nbformat.write(source, nb)
-    with tempfile.TemporaryDirectory() as tmp:
-        result = reproduce(notebooks, Path(tmp), {}, html_pages=False, progress=True, results=False)
+    with tempfile.TemporaryDirectory() as tmp:  # its lock and staging folder go inside tmp too
+        build = Path(tmp) / "build"
+        result = reproduce(notebooks, build, {}, html_pages=False, progress=True, results=False)
         if not result.ok:
             return result
         for nb in notebooks:
-            executed = nbformat.read(Path(tmp) / "notebooks" / nb.name, as_version=4)
+            executed = nbformat.read(build / "notebooks" / nb.name, as_version=4)
             executed.metadata.pop("papermill", None)
             for cell in executed.cells:
                 cell.metadata.pop("papermill", None)
@@ -295,34 +600,64 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-html", action="store_true", help="skip the HTML site")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if another run is writing the same build folder, stop (exit code 3) instead of waiting for it",
+    )
+    parser.add_argument(
         "--refresh",
         action="store_true",
         help="(maintainers) re-execute notebooks/ in place with the default parameters",
     )
     args = parser.parse_args(argv)
-    if args.refresh:
-        if args.parameter or args.raw:
-            parser.error("--refresh runs the default parameters only; reruns with parameters go to build/")
-        result = refresh(args.notebooks or None)
-        for f in result.failures:
-            print(f"FAILED {f}", file=sys.stderr)
-        return 0 if result.ok else 1
-    parameters = {name: _convert(value) for name, value in args.parameter}
-    parameters.update({name: value for name, value in args.raw})
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs must be 1 or more, not {args.jobs}")
+    shown = "build/" if args.build.resolve() == (ROOT / "build").resolve() else str(args.build)
+    left = f"{shown} was left as it was before this run."
     try:
+        if args.refresh:
+            if args.parameter or args.raw:
+                parser.error("--refresh runs the default parameters only; reruns with parameters go to build/")
+            result = refresh(args.notebooks or None)
+            for f in result.failures:
+                print(f"FAILED {f}", file=sys.stderr)
+            return 0 if result.ok else 1
+        parameters = {name: _convert(value) for name, value in args.parameter}
+        parameters.update({name: value for name, value in args.raw})
         result = reproduce(
-            args.notebooks or None, args.build, parameters, args.jobs, not args.no_html, not args.no_progress
+            args.notebooks or None,
+            args.build,
+            parameters,
+            args.jobs,
+            not args.no_html,
+            not args.no_progress,
+            wait=not args.no_wait,
         )
-    except (ParameterError, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except (ParameterError, PlanError, FileNotFoundError) as e:
+        print(f"error: {_one_line(e)}", file=sys.stderr)
         return 2
+    except BuildBusy as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    except SwapError as e:
+        print(f"error: {e}; {left}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted; {left}", file=sys.stderr)
+        return 130
+    except OSError as e:  # the build folder cannot be created, locked or written
+        print(f"error: {type(e).__name__}: {_one_line(e)}; {left}", file=sys.stderr)
+        return 1
     if not result.ok:
         for f in result.failures:
             saved = f" (executed copy: {f.saved})" if f.saved else ""
             print(f"FAILED {f}{saved}", file=sys.stderr)
-        print("build/ was left as it was before this run.", file=sys.stderr)
+        print(left, file=sys.stderr)
         return 1
-    print(f"wrote {len(result.pages)} page(s) to {args.build / 'site'}; open {args.build / 'site' / 'index.html'}")
+    if args.no_html:
+        print(f"wrote {len(result.pages)} executed notebook(s) to {args.build / 'notebooks'}")
+    else:
+        print(f"wrote {len(result.pages)} page(s) to {args.build / 'site'}; open {args.build / 'site' / 'index.html'}")
     return 0
 
 
