@@ -57,7 +57,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks conftest.py
 
 clean:
-	rm -rf build .pytest_cache .hypothesis .ruff_cache
+	rm -rf build .build.lock .pytest_cache .hypothesis .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
 distclean: clean
