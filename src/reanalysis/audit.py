@@ -1528,9 +1528,14 @@ def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, l
 
 
 def summary(claims: pd.DataFrame) -> pd.DataFrame:
-    """Counts of verdicts by kind of claim (a tidy table)."""
-    table = pd.crosstab(claims["kind"], claims["verdict"], dropna=False)
-    table = table.reindex(columns=list(VERDICTS), fill_value=0)
+    """Counts of verdicts by kind of claim (a tidy table), separating what is reproduced (or
+    consistent) by the route the paper states from what only another test or n reaches."""
+    alternative = claims["as_stated"].astype(str).eq("False") & claims["verdict"].isin(["reproduced", "consistent"])
+    detail = claims["verdict"].astype(str).where(~alternative, claims["verdict"].astype(str) + " (another route)")
+    columns = ["reproduced", "reproduced (another route)", "consistent", "consistent (another route)"]
+    columns += ["inconsistent", "not_reproducible"]
+    table = pd.crosstab(claims["kind"], detail).reindex(columns=columns, fill_value=0)
+    table.columns.name = "verdict"
     table.loc["all"] = table.sum()
     return table
 
@@ -1553,7 +1558,8 @@ def implied_denominators(paper: Paper) -> pd.DataFrame:
 
 def endpoint_counts(paper: Paper, variable: str, timepoint: str, settings: Settings | None = None) -> pd.DataFrame:
     """Events and n per arm behind a binary outcome's printed percentages (or counts): the first
-    candidate population whose n reproduces each printed number (see :meth:`_Inputs.ns`), with
+    candidate population whose n reproduces each printed number (the settings' population if it
+    does, else the first of :meth:`_Inputs.populations`), with
     ``lost`` = the arm's assigned n minus that n.
 
     Raises
@@ -1575,10 +1581,10 @@ def endpoint_counts(paper: Paper, variable: str, timepoint: str, settings: Setti
         ]
         if not found:
             raise ValueError(f"no printed count or percentage of {variable!r} at {timepoint!r} for arm {arm!r}")
-        fits = inp.counts(found[0])
+        fits = inp.counts(found[0], strict=True)
         if not fits:
             raise ValueError(f"no count reproduces {found[0]['id']} ({found[0]['value']}) with any candidate n")
-        population, n, k = fits[0]
+        pop, population, n, k = next((f for f in fits if f[0] == inp.settings.population), fits[0])
         rows.append(
             {
                 "arm": arm,
