@@ -457,7 +457,7 @@ def _read_csv(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = 
         for i, v in enumerate(values):
             bad = _FORBIDDEN.search(v)
             if bad:
-                before = "\n".join(values[:i]) + v[: bad.start()]
+                before = "".join(values[:i]) + v[: bad.start()]
                 raise DataError(path, start + before.count("\n"), header[i], _bad_character(bad[0]))
         rows.append((start, {**dict(zip(header, values, strict=True)), **absent}))
     return rows
@@ -671,7 +671,10 @@ def value_in_quote(value: str, quote: str) -> bool:
     v = parse(value)
     digits = re.sub(r"^[<>=]+", "", normalise(value).replace(" ", "").removeprefix("p").removeprefix("P"))
     digits = digits.rstrip("%")
-    if digits in q:
+    # the digits as a whole number, not inside a longer one ("4" is not in "0.041"); a number the
+    # extraction split ("1.8 1" for 1.81) is found with the spaces removed
+    whole = re.compile(r"(?<![\d.])" + re.escape(digits) + r"(?!\d)")
+    if whole.search(normalise(quote)) or whole.search(q):
         return True
     words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", normalise(quote))
     return any(number_from_words(w) == v.value for w in words)
@@ -760,13 +763,17 @@ def count_numbers(paper: Paper) -> pd.DataFrame:
 
 def counts_markdown(papers: list[Paper]) -> str:
     """The per-paper, per-section counts as a Markdown table (shown in ``data/README.md``)."""
+    from .tables import escape_markdown  # a paper id is a folder name: any text
+
     lines = ["| paper | section | descriptives | inferences | total |", "|---|---|---:|---:|---:|"]
     for paper in papers:
         table = count_numbers(paper)
+        pid = escape_markdown(paper.id)
         for section, row in table.iterrows():
-            lines.append(f"| {paper.id} | {section} | {row.descriptives} | {row.inferences} | {row.total} |")
+            name = escape_markdown(section)
+            lines.append(f"| {pid} | {name} | {row.descriptives} | {row.inferences} | {row.total} |")
         tot = table.sum()
-        lines.append(f"| **{paper.id}** | **all** | **{tot.descriptives}** | **{tot.inferences}** | **{tot.total}** |")
+        lines.append(f"| **{pid}** | **all** | **{tot.descriptives}** | **{tot.inferences}** | **{tot.total}** |")
     return "\n".join(lines)
 
 
