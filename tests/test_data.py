@@ -67,7 +67,8 @@ def test_every_value_occurs_in_its_quote(paper):
         ("1.81", "1.8 1 ± 0.2", True),  # a number the extraction split
         ("< 0.05", "p ˂ 0.05", True),
         ("not significant", "did not differ significantly", True),
-        ("not significant", "did not differ", False),
+        ("not significant", "did not differ between the groups", True),
+        ("not significant", "(3/26, 11.5%)", False),
         ("n.s.", "n.s.", True),
         ("NA", "NA", True),
     ],

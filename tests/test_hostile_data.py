@@ -89,7 +89,8 @@ def test_paper_text_symlink_out_of_the_package_is_refused(make, tmp_path):
     outside.write_text("secret", encoding="utf-8")
     (folder / "paper.txt").unlink()
     (folder / "paper.txt").symlink_to(outside)
-    refused(folder, "paper.toml", None, "text", "resolves outside the data package")
+    line = (folder / "paper.toml").read_text(encoding="utf-8").splitlines().index('text = "paper.txt"') + 1
+    refused(folder, "paper.toml", line, "text", "resolves outside the data package")
 
 
 def test_csv_symlink_out_of_the_package_is_refused(make, tmp_path):
@@ -155,6 +156,21 @@ def test_control_character_in_a_field_is_refused(make):
     folder = make()
     line = edit(folder, "descriptives.csv", {"id": "flow.discontinued.control"}, "location", "Results\x00, paragraph 1")
     refused(folder, "descriptives.csv", line, "location", "control character U+0000")
+
+
+def test_bidirectional_override_in_a_field_is_refused(make):
+    """U+202E makes text display reversed: a quote could read other than it is."""
+    folder = make()
+    line = edit(folder, "inferences.csv", {"id": "res.remission.p"}, "note", "p = \u202e140.0")
+    refused(folder, "inferences.csv", line, "note", "control character U+202E")
+
+
+def test_csv_with_only_its_header_loads(make):
+    folder = make()
+    path = folder / "inferences.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    paper = load(folder)
+    assert len(paper.inferences) == 0 and len(paper.descriptives) == 97
 
 
 def test_empty_csv_is_refused(make):
@@ -251,6 +267,12 @@ def test_bad_meta_values_are_refused_at_their_key_and_line(make, old, new, key, 
     line = toml(folder, old, new)
     line += new[: new.index(key.split(".")[-1])].count("\n") if key.split(".")[-1] in new else 0
     refused(folder, "paper.toml", line, key, message)
+
+
+def test_missing_arm_key_is_reported_at_its_table(make):
+    folder = make()
+    line = toml(folder, "assigned = 35\n", "")
+    refused(folder, "paper.toml", line - 2, "arms.control.assigned", "missing key")
 
 
 def test_timepoints_must_be_tables(make):

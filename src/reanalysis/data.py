@@ -224,17 +224,18 @@ def available() -> list[str]:
 MAX_FILE_BYTES = 32 * 1024 * 1024
 #: Text keys of ``paper.toml`` (each a string when present).
 _META_TEXT = ("id", "title", "citation", "doi", "registration", "licence", "text", "design", "primary_endpoint")
-#: Characters no field may hold: C0 controls but tab and line breaks, DEL, and the lone
+#: Characters no field may hold: C0 controls but tab and line breaks, DEL, the bidirectional
+#: overrides and isolates (which make text display other than it reads), and the lone
 #: surrogates that stand for bytes that are not UTF-8.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _inside(folder: Path, path: Path, toml: Path | None = None, key: str | None = None) -> Path:
     """``path`` resolved, refused unless it lies inside the package ``folder`` (symbolic links followed)."""
     resolved = path.resolve()
     if not resolved.is_relative_to(folder.resolve()):
-        where = toml or path
-        raise DataError(where, None, key, f"{path.name!r} resolves outside the data package ({resolved})")
+        line = _toml_line(_read_text(toml), (key,)) if toml and key else None
+        raise DataError(toml or path, line, key, f"{path.name!r} resolves outside the data package ({resolved})")
     return resolved
 
 
@@ -337,7 +338,7 @@ def _read_meta(folder: Path) -> dict:
             raise fail(("arms", arm), f"expected a table [arms.{arm}] with label, assigned, analysed; got {spec!r}")
         for key in ("label", "assigned", "analysed"):
             if key not in spec:
-                raise fail(("arms", arm, key), "missing key")
+                raise fail(("arms", arm, key), "missing key")  # at the line of [arms.<id>]
         if not isinstance(spec["label"], str) or not spec["label"].strip() or _FORBIDDEN.search(spec["label"]):
             raise fail(("arms", arm, "label"), f"expected a non-empty string, got {spec['label']!r}")
         for key in ("assigned", "analysed", "completed"):
@@ -655,16 +656,22 @@ def quote_in_text(quote: str, text: str) -> bool:
     return normalise(quote) in text
 
 
+#: What the quote of a verbal p-value must say: a word of significance ("not significant",
+#: "n.s.", "NS"), or a statement of (no) difference or change ("did not differ", "no changes
+#: were observed"), which the transcriber reads as significance in words.
+_SIGNIFICANCE_WORDS = re.compile(r"signific|\bn\.\s?s\b|\bns\b|differ|chang")
+
+
 def value_in_quote(value: str, quote: str) -> bool:
     """Whether the printed ``value`` occurs in its ``quote``: its digits (without comparator, "p"
     or "%"), or a number word standing for it ("Nine participants"; "no" and "none" are 0).
 
     A verbal p-value ("not significant", "n.s.") needs a word of significance in the quote
-    ("signific", "n.s."); a cell that prints no number ("NA", "-") needs that text.
+    ("signific", "n.s.", or "differ"/"change" as in "did not differ"); a cell that prints no
+    number ("NA", "-") needs that text.
     """
     if verbal_p(value):
-        low = normalise(quote).lower()
-        return "signific" in low or "n.s" in low or re.search(r"\bns\b", low) is not None
+        return _SIGNIFICANCE_WORDS.search(normalise(quote).lower()) is not None
     if value.strip().lower() in _NOT_PRINTED:
         return value.strip().lower() in normalise(quote).lower()
     q = normalise(quote).replace(" ", "")
