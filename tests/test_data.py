@@ -18,15 +18,12 @@ from reanalysis.data import (
     data_root,
     load,
     main,
+    quote_in_text,
+    value_in_quote,
 )
-from reanalysis.printed import normalise, number_from_words, parse
+from reanalysis.printed import normalise, parse
 
 PAPERS = ["zang2022", "lu2021"]
-
-
-def _squash(text: str) -> str:
-    """Whitespace and line breaks normalised, extraction comparators mapped to ASCII."""
-    return normalise(text)
 
 
 @pytest.fixture(scope="module", params=PAPERS)
@@ -42,22 +39,11 @@ def test_both_packages_are_found_and_validate():
 
 
 def test_every_quote_occurs_in_the_paper(paper):
-    text = _squash(paper.text)
+    """The validator checks this too (``data.quote_in_text``); here it is counted over the whole package."""
+    text = normalise(paper.text)
     rows = list(paper.descriptives.itertuples()) + list(paper.inferences.itertuples())
-    missing = [(r.id, r.quote) for r in rows if _squash(r.quote) not in text]
+    missing = [(r.id, r.quote) for r in rows if not quote_in_text(r.quote, text)]
     assert not missing, f"{len(missing)} quotes not found in {paper.id}/paper.txt, e.g. {missing[:3]}"
-
-
-def _value_in_quote(value: str, quote: str) -> bool:
-    q = _squash(quote).replace(" ", "")
-    v = parse(value)
-    digits = re.sub(r"^[<>=]+", "", _squash(value).replace(" ", "").removeprefix("p").removeprefix("P"))
-    digits = digits.rstrip("%")
-    if digits in q:
-        return True
-    # a count written as a word: "Nine participants", "Sixty-seven"
-    words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", _squash(quote))
-    return any(number_from_words(w) == v.value for w in words)
 
 
 def test_every_value_occurs_in_its_quote(paper):
@@ -66,9 +52,29 @@ def test_every_value_occurs_in_its_quote(paper):
         for r in df.itertuples():
             for col in ("value", "ci_low", "ci_high"):
                 value = getattr(r, col, "")
-                if value and not _value_in_quote(value, r.quote):
+                if value and not value_in_quote(value, r.quote):
                     bad.append((r.id, col, value, r.quote))
     assert not bad, f"{len(bad)} values not in their quotes, e.g. {bad[:3]}"
+
+
+@pytest.mark.parametrize(
+    ("value", "quote", "found"),
+    [
+        ("0.041", "(3/26, 11.5%, p = 0.041)", True),
+        ("4", "(3/26, 11.5%, p = 0.041)", False),  # not inside a longer number
+        ("9", "Nine participants in the control group", True),
+        ("0", "none of the participants", True),
+        ("1.81", "1.8 1 ± 0.2", True),  # a number the extraction split
+        ("< 0.05", "p ˂ 0.05", True),
+        ("not significant", "did not differ significantly", True),
+        ("not significant", "did not differ between the groups", True),
+        ("not significant", "(3/26, 11.5%)", False),
+        ("n.s.", "n.s.", True),
+        ("NA", "NA", True),
+    ],
+)
+def test_value_in_quote(value, quote, found):
+    assert value_in_quote(value, quote) is found
 
 
 def test_meta_n_agree_with_flow_rows(paper):

@@ -17,6 +17,8 @@ and what was expected, before any analysis runs. See ``data/README.md`` for the 
 from __future__ import annotations
 
 import csv
+import io
+import math
 import os
 import re
 import tomllib
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .printed import is_number, parse
+from .printed import is_number, normalise, number_from_words, parse
 from .vocabulary import verbal_p
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "available",
     "load",
     "validate",
+    "quote_in_text",
+    "value_in_quote",
     "count_numbers",
     "counts_markdown",
 ]
@@ -121,11 +125,25 @@ _NOT_PRINTED = ("na", "n/a", "-", "nr")
 
 
 class DataError(ValueError):
-    """A data package does not follow the format: says file, line, column and what was expected."""
+    """A data package does not follow the format: says file, line, column and what was expected.
 
-    def __init__(self, path: Path | str, line: int | None, column: str | None, message: str):
+    ``column`` is a CSV column, or for ``paper.toml`` the dotted key (shown as ``key '...'``);
+    ``position`` is the character in the line where that is known (a TOML syntax error, a
+    byte that is not UTF-8), shown as ``file:line:position``.
+    """
+
+    def __init__(
+        self, path: Path | str, line: int | None, column: str | None, message: str, position: int | None = None
+    ):
         self.path, self.line, self.column, self.message = str(path), line, column, message
-        where = self.path + (f":{line}" if line else "") + (f": column '{column}'" if column else "")
+        self.position = position
+        what = "key" if self.path.endswith(".toml") else "column"
+        where = (
+            self.path
+            + (f":{line}" if line else "")
+            + (f":{position}" if line and position else "")
+            + (f": {what} '{column}'" if column else "")
+        )
         super().__init__(f"{where}: {message}")
 
 
@@ -202,39 +220,185 @@ def available() -> list[str]:
 
 # --------------------------------------------------------------------------- reading
 
+#: A file larger than this is refused before it is read (a paper's text is well under 1 MB).
+MAX_FILE_BYTES = 32 * 1024 * 1024
+#: Text keys of ``paper.toml`` (each a string when present).
+_META_TEXT = ("id", "title", "citation", "doi", "registration", "licence", "text", "design", "primary_endpoint")
+#: Characters no field may hold: C0 controls but tab and line breaks, DEL, the bidirectional
+#: overrides and isolates (which make text display other than it reads), and the lone
+#: surrogates that stand for bytes that are not UTF-8.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _inside(folder: Path, path: Path, toml: Path | None = None, key: str | None = None) -> Path:
+    """``path`` resolved, refused unless it lies inside the package ``folder`` (symbolic links followed)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder.resolve()):
+        line = _toml_line(_read_text(toml), (key,)) if toml and key else None
+        raise DataError(toml or path, line, key, f"{path.name!r} resolves outside the data package ({resolved})")
+    return resolved
+
+
+def _read_text(path: Path) -> str:
+    """A file's text, UTF-8 (a byte-order mark is dropped); refused with the line and character
+    of the first byte that is not UTF-8."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise DataError(path, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB; not a data package file")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        start = data.rfind(b"\n", 0, e.start) + 1
+        position = len(data[start : e.start].decode("utf-8", "replace")) + 1
+        raise DataError(
+            path, line, None, f"not UTF-8: byte 0x{data[e.start]:02X}; save the file as UTF-8", position=position
+        ) from None
+
+
+def _toml_line(text: str, key: tuple) -> int | None:
+    """The line of ``paper.toml`` that defines ``key`` (``("arms", "x", "label")``,
+    ``("timepoints", 2, "id")``): the line of the key itself, else of the nearest enclosing
+    table or inline table. Best effort: None when it cannot tell."""
+    table: tuple = ()
+    seen: dict[tuple, int] = {}
+    best, depth = None, 0
+
+    def parts(name: str) -> tuple:
+        return tuple(p.strip().strip("\"'") for p in name.split("."))
+
+    for n, raw in enumerate(text.splitlines(), 1):
+        s = raw.strip()
+        if s.startswith("[["):
+            name = parts(s[2 : s.find("]]")])
+            seen[name] = seen.get(name, -1) + 1
+            full = table = (*name, seen[name])
+        elif s.startswith("["):
+            full = table = parts(s[1 : s.find("]")])
+        elif "=" in s and not s.startswith("#"):
+            full = table + parts(s.split("=", 1)[0])
+        else:
+            continue
+        if full == key[: len(full)] and len(full) > depth:
+            best, depth = n, len(full)
+            if len(full) == len(key):
+                return n
+    return best
+
+
+def _meta_error(path: Path, text: str, key: tuple, message: str) -> DataError:
+    return DataError(path, _toml_line(text, key), ".".join(map(str, key)), message)
+
+
+def _is_int(value) -> bool:
+    """An integer that is not a bool (``True`` is an ``int`` in Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
 
 def _read_meta(folder: Path) -> dict:
     path = folder / "paper.toml"
     if not path.is_file():
         raise DataError(path, None, None, "missing: every data package needs a paper.toml")
+    _inside(folder, path)
+    text = _read_text(path)
     try:
-        meta = tomllib.loads(path.read_text(encoding="utf-8"))
+        meta = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise DataError(path, getattr(e, "lineno", None), None, f"not valid TOML ({e})") from e
+        at = re.search(r"at line (\d+), column (\d+)", str(e))
+        line, position = (int(at[1]), int(at[2])) if at else (getattr(e, "lineno", None), getattr(e, "colno", None))
+        raise DataError(path, line, None, f"not valid TOML ({e})", position=position) from None
+    except RecursionError:
+        raise DataError(path, None, None, "not valid TOML (nested too deeply)") from None
+
+    def fail(key: tuple, message: str) -> DataError:
+        return _meta_error(path, text, key, message)
+
     for key in ("id", "citation", "doi", "licence", "arms", "timepoints"):
         if key not in meta:
             raise DataError(path, None, key, "missing key")
+    for key in _META_TEXT:
+        if key in meta and not isinstance(meta[key], str):
+            raise fail((key,), f"expected a string, got {type(meta[key]).__name__} {meta[key]!r}")
+        if key in meta and _FORBIDDEN.search(meta[key]):
+            raise fail((key,), "contains a control character")
     if meta["id"] != folder.name:
-        raise DataError(path, None, "id", f"expected the folder name {folder.name!r}, got {meta['id']!r}")
+        raise fail(("id",), f"expected the folder name {folder.name!r}, got {meta['id']!r}")
+    if not meta["citation"].strip():
+        raise fail(("citation",), "must not be empty")
+    if "alpha" in meta and not (
+        isinstance(meta["alpha"], (int, float)) and not isinstance(meta["alpha"], bool) and 0 < meta["alpha"] < 1
+    ):
+        raise fail(("alpha",), f"expected a significance level between 0 and 1, got {meta['alpha']!r}")
     if not isinstance(meta["arms"], dict) or not meta["arms"]:
-        raise DataError(path, None, "arms", "expected a table [arms.<id>] for each arm")
+        raise fail(("arms",), "expected a table [arms.<id>] for each arm")
     for arm, spec in meta["arms"].items():
         if arm == ALL_ARMS or not _SLUG.match(arm):
-            raise DataError(path, None, f"arms.{arm}", "expected a lower-case slug other than 'all'")
+            raise fail(("arms", arm), "expected a lower-case slug other than 'all'")
+        if not isinstance(spec, dict):
+            raise fail(("arms", arm), f"expected a table [arms.{arm}] with label, assigned, analysed; got {spec!r}")
         for key in ("label", "assigned", "analysed"):
             if key not in spec:
-                raise DataError(path, None, f"arms.{arm}.{key}", "missing key")
-        for key in ("assigned", "analysed"):
-            if not isinstance(spec[key], int) or spec[key] < 1:
-                raise DataError(path, None, f"arms.{arm}.{key}", f"expected a positive integer, got {spec[key]!r}")
+                raise fail(("arms", arm, key), "missing key")  # at the line of [arms.<id>]
+        if not isinstance(spec["label"], str) or not spec["label"].strip() or _FORBIDDEN.search(spec["label"]):
+            raise fail(("arms", arm, "label"), f"expected a non-empty string, got {spec['label']!r}")
+        for key in ("assigned", "analysed", "completed"):
+            if key in spec and (not _is_int(spec[key]) or spec[key] < (0 if key == "completed" else 1)):
+                kind = "a whole number" if key == "completed" else "a positive integer"
+                raise fail(("arms", arm, key), f"expected {kind}, got {spec[key]!r}")
+        for key in ("analysed", "completed"):
+            if key in spec and spec[key] > spec["assigned"]:
+                raise fail(("arms", arm, key), f"{key} ({spec[key]}) exceeds assigned ({spec['assigned']})")
     integer_valued = meta.get("integer_valued", [])
     if not isinstance(integer_valued, list) or not all(isinstance(v, str) and _SLUG.match(v) for v in integer_valued):
-        raise DataError(path, None, "integer_valued", "expected a list of variable slugs (whole-number measurements)")
-    if not isinstance(meta["timepoints"], list) or not all(
-        isinstance(t, dict) and "id" in t for t in meta["timepoints"]
-    ):
-        raise DataError(path, None, "timepoints", "expected [[timepoints]] tables with an id")
+        raise fail(("integer_valued",), "expected a list of variable slugs (whole-number measurements)")
+    if not isinstance(meta["timepoints"], list) or not meta["timepoints"]:
+        raise fail(("timepoints",), "expected [[timepoints]] tables with an id")
+    ids: set[str] = set()
+    for i, t in enumerate(meta["timepoints"]):
+        if not isinstance(t, dict) or "id" not in t:
+            raise fail(("timepoints", i), "expected [[timepoints]] tables with an id")
+        if not isinstance(t["id"], str) or not _SLUG.match(t["id"]) or t["id"] == ALL_ARMS:
+            raise fail(("timepoints", i, "id"), f"expected a lower-case slug (a-z, 0-9, _ . -), got {t['id']!r}")
+        if t["id"] in ids:
+            raise fail(("timepoints", i, "id"), f"time point {t['id']!r} is defined twice")
+        ids.add(t["id"])
+        if "label" in t and (not isinstance(t["label"], str) or _FORBIDDEN.search(t["label"])):
+            raise fail(("timepoints", i, "label"), f"expected a string, got {t['label']!r}")
+    name = meta.get("text", "paper.txt")
+    relative = Path(name)
+    if not name.strip() or relative.is_absolute() or ".." in relative.parts or name.startswith("~"):
+        raise fail(("text",), f"expected a file name inside the data package, got {name!r}")
     return meta
+
+
+def _over_limit(text: str, limit: int) -> int:
+    """The index of the first field of a CSV record (``text`` from its start) longer than ``limit``."""
+    field, length, quoted = 0, 0, False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quoted:
+            if c == '"' and text[i + 1 : i + 2] == '"':
+                i += 1
+            elif c == '"':
+                quoted = False
+                i += 1
+                continue
+        elif c == '"':
+            quoted = True
+            i += 1
+            continue
+        elif c == ",":
+            field, length = field + 1, 0
+            i += 1
+            continue
+        elif c in "\r\n":
+            break
+        length += 1
+        if length > limit:
+            return field
+        i += 1
+    return field
 
 
 def _read_csv(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
@@ -243,32 +407,77 @@ def _read_csv(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = 
     Optional columns missing from the header read as empty strings."""
     if not path.is_file():
         raise DataError(path, None, None, "missing file")
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
+    data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else _read_text(path).encode()
+    # bytes that are not UTF-8 become lone surrogates, reported below with their row and column
+    text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] = []
+    line = 0
+
+    def fail(message: str) -> DataError:
+        start = line + 1
+        record = "".join(text.splitlines(keepends=True)[start - 1 :])
+        index = _over_limit(record, csv.field_size_limit())
+        name = header[index] if "larger than field limit" in message and index < len(header) else None
+        return DataError(path, start, name, f"not a readable CSV file ({message})")
+
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DataError(path, 1, None, f"empty file; expected the header {','.join(columns)}") from None
+    except csv.Error as e:
+        raise fail(str(e)) from None
+    for i, name in enumerate(header):
+        if _FORBIDDEN.search(name):
+            bad = _FORBIDDEN.search(name)[0]
+            raise DataError(path, 1, None, _bad_character(bad), position=len(",".join(header[:i])) + bool(i) + 1)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise DataError(path, 1, missing[0], f"missing column; the header must have {','.join(columns)}")
+    unknown = [c for c in header if c not in columns + optional]
+    if unknown:
+        raise DataError(path, 1, unknown[0], f"unknown column; allowed: {','.join(columns + optional)}")
+    repeated = [c for i, c in enumerate(header) if c in header[:i]]
+    if repeated:
+        raise DataError(path, 1, repeated[0], "repeated column: each column appears once in the header")
+    absent = {c: "" for c in optional if c not in header}
+    rows = []
+    line = reader.line_num
+    while True:
         try:
-            header = next(reader)
+            values = next(reader)
         except StopIteration:
-            raise DataError(path, 1, None, f"empty file; expected the header {','.join(columns)}") from None
-        missing = [c for c in columns if c not in header]
-        if missing:
-            raise DataError(path, 1, missing[0], f"missing column; the header must have {','.join(columns)}")
-        unknown = [c for c in header if c not in columns + optional]
-        if unknown:
-            raise DataError(path, 1, unknown[0], f"unknown column; allowed: {','.join(columns + optional)}")
-        absent = {c: "" for c in optional if c not in header}
-        rows = []
-        line = reader.line_num
-        for values in reader:
-            start, line = line + 1, reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                raise DataError(path, start, None, f"expected {len(header)} fields, got {len(values)}")
-            rows.append((start, {**dict(zip(header, values, strict=True)), **absent}))
+            break
+        except csv.Error as e:
+            raise fail(str(e)) from None
+        start, line = line + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise DataError(path, start, None, f"expected {len(header)} fields, got {len(values)}")
+        for i, v in enumerate(values):
+            bad = _FORBIDDEN.search(v)
+            if bad:
+                before = "".join(values[:i]) + v[: bad.start()]
+                raise DataError(path, start + before.count("\n"), header[i], _bad_character(bad[0]))
+        rows.append((start, {**dict(zip(header, values, strict=True)), **absent}))
     return rows
 
 
+def _bad_character(c: str) -> str:
+    if "\udc80" <= c <= "\udcff":
+        return f"not UTF-8: byte 0x{ord(c) - 0xDC00:02X}; save the file as UTF-8"
+    return f"contains the control character U+{ord(c):04X}"
+
+
 # --------------------------------------------------------------------------- checks
+
+
+def _number(text: str) -> bool:
+    """A printed number the audit can use: ASCII digits, finite."""
+    if not is_number(text) or any(c.isdigit() and not c.isascii() for c in text):
+        return False
+    return math.isfinite(parse(text).value)
 
 
 def _check_descriptives(path: Path, rows, meta, ids: dict) -> None:
@@ -285,8 +494,9 @@ def _check_descriptives(path: Path, rows, meta, ids: dict) -> None:
                 "timepoint",
                 f"unknown time point {r['timepoint']!r}; expected one of {sorted(timepoints)} or empty",
             )
-        if r["category"] and not _SLUG.match(r["category"]):
-            raise DataError(path, line, "category", f"expected a lower-case slug, got {r['category']!r}")
+        for col in ("subgroup", "category"):
+            if r[col] and not _SLUG.match(r[col]):
+                raise DataError(path, line, col, f"expected a lower-case slug or empty, got {r[col]!r}")
         if r["category"] and r["statistic"] not in ("count", "percent"):
             raise DataError(path, line, "category", "only a count or percent row belongs to a category")
         if r["variable"] == TABLE_N and r["statistic"] != "n":
@@ -295,7 +505,7 @@ def _check_descriptives(path: Path, rows, meta, ids: dict) -> None:
             raise DataError(
                 path, line, "statistic", f"unknown statistic {r['statistic']!r}; expected one of {list(STATISTICS)}"
             )
-        if not is_number(r["value"]) or parse(r["value"]).comparator != "=":
+        if not _number(r["value"]) or parse(r["value"]).comparator != "=":
             raise DataError(path, line, "value", f"expected a number as printed (e.g. 7.49), got {r['value']!r}")
         v = parse(r["value"])
         stat = r["statistic"]
@@ -305,19 +515,21 @@ def _check_descriptives(path: Path, rows, meta, ids: dict) -> None:
             raise DataError(path, line, "value", f"a {stat} must be a whole number, got {r['value']!r}")
         if stat == "percent" and v.value > 100:
             raise DataError(path, line, "value", f"a percentage cannot exceed 100, got {r['value']!r}")
-    # a count cannot exceed its n: the n row of the same arm/subgroup/time/variable, else the arm's assigned n
+    # A count cannot exceed its n: the n row of the same arm/subgroup/time/variable, else the
+    # arm's n (a subgroup is part of its arm). A subgroup's n cannot exceed its arm's n either.
     key = lambda r: (r["arm"], r["subgroup"], r["timepoint"], r["variable"])  # noqa: E731
     ns = {key(r): parse(r["value"]).value for _, r in rows if r["statistic"] == "n"}
     for line, r in rows:
-        if r["statistic"] != "count":
+        if r["statistic"] not in ("count", "n") or (r["statistic"] == "n" and not r["subgroup"]):
             continue
-        n = ns.get(key(r))
-        if n is None and r["arm"] in meta["arms"] and not r["subgroup"]:
+        n = ns.get(key(r)) if r["statistic"] == "count" else None
+        if n is None and r["arm"] in meta["arms"]:
             n = max(meta["arms"][r["arm"]]["assigned"], meta["arms"][r["arm"]]["analysed"])
-        if n is None and r["arm"] == ALL_ARMS:
+        if n is None and r["arm"] == ALL_ARMS and r["statistic"] == "count":
             n = sum(a["assigned"] for a in meta["arms"].values())
         if n is not None and parse(r["value"]).value > n:
-            raise DataError(path, line, "value", f"count {r['value']} is larger than its n ({n:g})")
+            whose = "its n" if r["statistic"] == "count" else f"the n of arm {r['arm']!r}"
+            raise DataError(path, line, "value", f"{r['statistic']} {r['value']} is larger than {whose} ({n:g})")
 
 
 def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
@@ -346,7 +558,7 @@ def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
             words = verbal_p(r[col]) or r[col].strip().lower() in _NOT_PRINTED
             if col == "value" and r["kind"] == "p_value" and words:
                 continue  # "not significant", "n.s.", "NA": significance in words, or no number printed
-            if r[col] and not is_number(r[col]):
+            if r[col] and not _number(r[col]):
                 raise DataError(
                     path, line, col, f"expected a number as printed (e.g. 0.0268 or < 0.05), got {r[col]!r}"
                 )
@@ -354,7 +566,13 @@ def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
             raise DataError(path, line, "value", "expected a printed value or a confidence interval")
         if bool(r["ci_low"]) != bool(r["ci_high"]):
             raise DataError(path, line, "ci_high" if r["ci_low"] else "ci_low", "a CI needs both limits")
-        if r["kind"] == "p_value" and r["value"] and is_number(r["value"]):
+        if r["ci_low"] and parse(r["ci_low"]).value > parse(r["ci_high"]).value:
+            raise DataError(
+                path, line, "ci_high", f"the upper limit {r['ci_high']!r} is below the lower limit {r['ci_low']!r}"
+            )
+        if r["ci_level"] and not 0 < parse(r["ci_level"]).value < 100:
+            raise DataError(path, line, "ci_level", f"a confidence level in (0, 100), got {r['ci_level']!r}")
+        if r["kind"] == "p_value" and r["value"] and _number(r["value"]):
             p = parse(r["value"]).value
             if not 0 <= p <= 1:
                 raise DataError(path, line, "value", f"a p-value lies in [0, 1], got {r['value']!r}")
@@ -364,9 +582,48 @@ def _check_inferences(path: Path, rows, meta, ids: dict) -> None:
             raise DataError(path, line, "recomputable", f"expected 'yes' or 'no', got {r['recomputable']!r}")
         if r["recomputable"] == "no" and not r["reason"].strip():
             raise DataError(path, line, "reason", "a number that cannot be recomputed needs a stated reason")
+
+
+def _check_references(path: Path, rows, descriptives: dict, inferences: dict) -> None:
+    """``refers_to`` names known rows of the right arms (and, for a between-arm p-value, time points).
+
+    Every row referred to belongs to one of the row's ``arms`` (a ``change`` to its own arm);
+    a p-value comparing two or more arms refers to rows of its time points (or of none, a flow n).
+    A p-value between subgroups of one arm may refer to the rows that define the subgroups.
+    """
     for line, r in rows:
+        own = set(_split(r["arms"]))
+        tps = set(_split(r["timepoint"]))
+        between = r["kind"] == "p_value" and r["comparison"] == "between" and len(own - {ALL_ARMS}) >= 2
         for ref in _split(r["refers_to"]):
-            if ref not in ids:
+            if ref == r["id"]:
+                raise DataError(path, line, "refers_to", f"row {ref!r} refers to itself")
+            if ref in descriptives:
+                d = descriptives[ref]
+                if own and d["arm"] not in own:
+                    raise DataError(
+                        path,
+                        line,
+                        "refers_to",
+                        f"{ref!r} is a row of arm {d['arm']!r}, not of this row's arms {sorted(own)}",
+                    )
+                if between and tps and d["timepoint"] and d["timepoint"] not in tps:
+                    raise DataError(
+                        path,
+                        line,
+                        "refers_to",
+                        f"{ref!r} is a row of time point {d['timepoint']!r}, not of this p-value's {sorted(tps)}",
+                    )
+            elif ref in inferences:
+                theirs = set(_split(inferences[ref]["arms"]))
+                if own and not theirs <= own:
+                    raise DataError(
+                        path,
+                        line,
+                        "refers_to",
+                        f"{ref!r} is about arms {sorted(theirs)}, not within this row's arms {sorted(own)}",
+                    )
+            else:
                 raise DataError(path, line, "refers_to", f"unknown id {ref!r}")
 
 
@@ -380,10 +637,64 @@ def _check_common(path: Path, line: int, r: dict, ids: dict) -> None:
     for col in ("section", "location", "quote"):
         if not r[col].strip():
             raise DataError(path, line, col, "must not be empty: every number needs its provenance")
+    for col in ("section", "variable"):
+        if not _SLUG.match(r[col]):
+            raise DataError(path, line, col, f"expected a lower-case slug (a-z, 0-9, _ . -), got {r[col]!r}")
 
 
 def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(";") if t.strip()]
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def quote_in_text(quote: str, text: str) -> bool:
+    """Whether ``quote`` occurs in ``text`` once both are normalised (whitespace and line breaks
+    collapsed, extraction comparators and minus signs mapped to ASCII; see
+    :func:`reanalysis.printed.normalise`). Pass ``text`` normalised already to save the work."""
+    return normalise(quote) in text
+
+
+#: What the quote of a verbal p-value must say: a word of significance ("not significant",
+#: "n.s.", "NS"), or a statement of (no) difference or change ("did not differ", "no changes
+#: were observed"), which the transcriber reads as significance in words.
+_SIGNIFICANCE_WORDS = re.compile(r"signific|\bn\.\s?s\b|\bns\b|differ|chang")
+
+
+def value_in_quote(value: str, quote: str) -> bool:
+    """Whether the printed ``value`` occurs in its ``quote``: its digits (without comparator, "p"
+    or "%"), or a number word standing for it ("Nine participants"; "no" and "none" are 0).
+
+    A verbal p-value ("not significant", "n.s.") needs a word of significance in the quote
+    ("signific", "n.s.", or "differ"/"change" as in "did not differ"); a cell that prints no
+    number ("NA", "-") needs that text.
+    """
+    if verbal_p(value):
+        return _SIGNIFICANCE_WORDS.search(normalise(quote).lower()) is not None
+    if value.strip().lower() in _NOT_PRINTED:
+        return value.strip().lower() in normalise(quote).lower()
+    q = normalise(quote).replace(" ", "")
+    v = parse(value)
+    digits = re.sub(r"^[<>=]+", "", normalise(value).replace(" ", "").removeprefix("p").removeprefix("P"))
+    digits = digits.rstrip("%")
+    # the digits as a whole number, not inside a longer one ("4" is not in "0.041"); a number the
+    # extraction split ("1.8 1" for 1.81) is found with the spaces removed
+    whole = re.compile(r"(?<![\d.])" + re.escape(digits) + r"(?!\d)")
+    if whole.search(normalise(quote)) or whole.search(q):
+        return True
+    words = re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)?", normalise(quote))
+    return any(number_from_words(w) == v.value for w in words)
+
+
+def _check_provenance(path: Path, rows, text: str, name: str) -> None:
+    """Every quote occurs in the paper's text, and every value in its quote."""
+    for line, r in rows:
+        if not quote_in_text(r["quote"], text):
+            raise DataError(path, line, "quote", f"not found in {name} (whitespace and line breaks may differ)")
+        for col in ("value", "ci_low", "ci_high"):
+            if r.get(col) and not value_in_quote(r[col], r["quote"]):
+                raise DataError(path, line, col, f"{r[col]!r} does not occur in the row's quote {r['quote']!r}")
 
 
 # --------------------------------------------------------------------------- public
@@ -391,6 +702,10 @@ def _split(text: str) -> list[str]:
 
 def validate(paper: str | os.PathLike) -> Paper:
     """Validate a data package and return it loaded.
+
+    Everything in a package is untrusted input: besides the format, the validator refuses
+    paths that leave the package, text that is not UTF-8, control characters, and quotes
+    not found in the paper's text (or values not in their quotes).
 
     Raises
     ------
@@ -401,14 +716,23 @@ def validate(paper: str | os.PathLike) -> Paper:
     """
     folder = paper_dir(paper)
     meta = _read_meta(folder)
-    text = folder / meta.get("text", "paper.txt")
-    if not text.is_file():
-        raise DataError(folder / "paper.toml", None, "text", f"the paper text {text.name} is missing")
+    toml = folder / "paper.toml"
+    name = meta.get("text", "paper.txt")
+    text_path = _inside(folder, folder / name, toml, "text")
+    if not text_path.is_file():
+        raise DataError(toml, _toml_line(_read_text(toml), ("text",)), "text", f"the paper text {name} is missing")
+    text = normalise(_read_text(text_path))
     ids: dict = {}
-    drows = _read_csv(folder / "descriptives.csv", DESCRIPTIVE_COLUMNS, OPTIONAL_DESCRIPTIVE_COLUMNS)
-    _check_descriptives(folder / "descriptives.csv", drows, meta, ids)
-    irows = _read_csv(folder / "inferences.csv", INFERENCE_COLUMNS)
-    _check_inferences(folder / "inferences.csv", irows, meta, ids)
+    dpath, ipath = folder / "descriptives.csv", folder / "inferences.csv"
+    for p in (dpath, ipath):
+        _inside(folder, p)
+    drows = _read_csv(dpath, DESCRIPTIVE_COLUMNS, OPTIONAL_DESCRIPTIVE_COLUMNS)
+    _check_descriptives(dpath, drows, meta, ids)
+    irows = _read_csv(ipath, INFERENCE_COLUMNS)
+    _check_inferences(ipath, irows, meta, ids)
+    _check_references(ipath, irows, {r["id"]: r for _, r in drows}, {r["id"]: r for _, r in irows})
+    _check_provenance(dpath, drows, text, name)
+    _check_provenance(ipath, irows, text, name)
 
     def frame(rows, columns):
         df = pd.DataFrame([r for _, r in rows], columns=list(columns), dtype="string")
@@ -446,13 +770,17 @@ def count_numbers(paper: Paper) -> pd.DataFrame:
 
 def counts_markdown(papers: list[Paper]) -> str:
     """The per-paper, per-section counts as a Markdown table (shown in ``data/README.md``)."""
+    from .tables import escape_markdown  # a paper id is a folder name: any text
+
     lines = ["| paper | section | descriptives | inferences | total |", "|---|---|---:|---:|---:|"]
     for paper in papers:
         table = count_numbers(paper)
+        pid = escape_markdown(paper.id)
         for section, row in table.iterrows():
-            lines.append(f"| {paper.id} | {section} | {row.descriptives} | {row.inferences} | {row.total} |")
+            name = escape_markdown(section)
+            lines.append(f"| {pid} | {name} | {row.descriptives} | {row.inferences} | {row.total} |")
         tot = table.sum()
-        lines.append(f"| **{paper.id}** | **all** | **{tot.descriptives}** | **{tot.inferences}** | **{tot.total}** |")
+        lines.append(f"| **{pid}** | **all** | **{tot.descriptives}** | **{tot.inferences}** | **{tot.total}** |")
     return "\n".join(lines)
 
 
@@ -472,14 +800,22 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    if args.markdown:
-        print(counts_markdown(papers))
-        return 0
-    for paper in papers:
-        print(
-            f"{paper.id}: valid; {len(paper.descriptives)} descriptive and {len(paper.inferences)} inferential numbers"
-        )
-        print(count_numbers(paper).to_string(), end="\n\n")
+    try:
+        if args.markdown:
+            print(counts_markdown(papers))
+        else:
+            for paper in papers:
+                print(
+                    f"{paper.id}: valid; {len(paper.descriptives)} descriptive and "
+                    f"{len(paper.inferences)} inferential numbers"
+                )
+                print(count_numbers(paper).to_string(), end="\n\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (``| head``): stop quietly, as a command killed by SIGPIPE does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -31,16 +32,22 @@ class Page:
         return f"Page({self.stem!r}, {self.title!r})"
 
 
+def href(stem: str, prefix: str = "") -> str:
+    """The value of an ``href`` attribute for page ``stem``: the file name percent-encoded (so
+    ``"``, ``#``, ``?`` and spaces stay part of the name), then HTML-escaped for the attribute."""
+    return html.escape(prefix + quote(f"{stem}.html", safe=""), quote=True)
+
+
 def _nav(pages: list[Page], current: str, analyst: bool) -> str:
     up = "../" if analyst else ""
-    links = [f'<a href="{up}index.html">Overview</a>']
+    links = [f'<a href="{href("index", up)}">Overview</a>']
     for p in pages:
         label = html.escape(p.stem)
-        links.append(f"<b>{label}</b>" if p.stem == current else f'<a href="{up}{p.stem}.html">{label}</a>')
+        links.append(f"<b>{label}</b>" if p.stem == current else f'<a href="{href(p.stem, up)}">{label}</a>')
     other = (
-        f'with code &middot; <a href="../{current}.html">reader edition</a>'
+        f'with code &middot; <a href="{href(current, "../")}">reader edition</a>'
         if analyst
-        else f'reader edition &middot; <a href="code/{current}.html">with code</a>'
+        else f'reader edition &middot; <a href="{href(current, "code/")}">with code</a>'
     )
     return " ".join(links) + f'<span class="edition">{other}</span>'
 
@@ -118,8 +125,8 @@ def write_index(site: Path, pages: list[Page], notebooks: dict[str, Path], build
             continue
         summary = _summary(notebooks[p.stem], build) if p.stem in notebooks else ""
         items.append(
-            f'<section>\n<h2><a href="{html.escape(p.stem)}.html">{html.escape(p.title)}</a></h2>\n{summary}\n'
-            f'<p class="small"><a href="code/{html.escape(p.stem)}.html">The same page with its code</a></p>'
+            f'<section>\n<h2><a href="{href(p.stem)}">{html.escape(p.title)}</a></h2>\n{summary}\n'
+            f'<p class="small"><a href="{href(p.stem, "code/")}">The same page with its code</a></p>'
             "\n</section>"
         )
     text = f"""<!DOCTYPE html>

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,7 @@ from .printed import normalise, parse
 
 __all__ = [
     "Prose",
+    "escape_markdown",
     "claims_table",
     "headline",
     "flow_sentence",
@@ -30,19 +33,53 @@ __all__ = [
 
 class Prose:
     """A paragraph written from results: rendered as Markdown, and as itself in plain text
-    (so nbval compares the sentence, not an object's name)."""
+    (so nbval compares the sentence, not an object's name).
 
-    def __init__(self, text: str):
+    ``text`` is Markdown; ``plain`` (by default ``text`` without its bold marks) is what a
+    terminal shows. Build one with :meth:`fill` when the sentence holds text from a data package.
+    """
+
+    def __init__(self, text: str, plain: str | None = None):
         self.text = text
+        self.plain = text.replace("**", "") if plain is None else plain
+
+    @classmethod
+    def fill(cls, template: str, **fields: object) -> Prose:
+        """``template`` (Markdown, ``str.format`` fields) filled with ``fields``, each escaped
+        (:func:`escape_markdown`) in the Markdown and kept as it is in the plain text."""
+        markdown = template.format(**{k: escape_markdown(v) for k, v in fields.items()})
+        return cls(markdown, template.replace("**", "").format(**{k: str(v) for k, v in fields.items()}))
 
     def _repr_markdown_(self) -> str:
         return self.text
 
     def _repr_pretty_(self, p, cycle: bool) -> None:
-        p.text(self.text.replace("**", ""))
+        p.text(self.plain)
 
     def __str__(self) -> str:
         return self.text
+
+
+#: Characters Markdown (CommonMark, GFM, Jupyter's math) acts on anywhere in a line.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` as literal Markdown inline text: shown as written, never interpreted.
+
+    The text is put on one line; ``&``, ``<`` and ``>`` become entities (so raw HTML, an
+    autolink or a block quote stays text); backslash, backtick, ``* _ [ ] | ~ $`` are
+    backslash-escaped (emphasis, code, links and images, table cells, strikethrough, math);
+    and a leading ``#``, ``+``, ``-``, ``=`` or ``1.``/``1)`` is escaped, in case the text
+    starts a line (heading, list). Ordinary text (``Lu J, et al. 2021;12:340.``) is unchanged.
+
+    >>> escape_markdown("<script>x</script> *a* [b](c)")
+    '&lt;script&gt;x&lt;/script&gt; \\\\*a\\\\* \\\\[b\\\\](c)'
+    """
+    s = html.escape(" ".join(str(text).split()), quote=False)
+    s = _MD_INLINE.sub(r"\\\1", s)
+    s = re.sub(r"^([#+\-=])", r"\\\1", s)
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
 
 
 #: The columns a reader needs, in reading order.
@@ -53,7 +90,8 @@ def claims_table(claims: pd.DataFrame, columns: list[str] | None = None, **where
     """The claims matching ``where`` (column=value or list of values), with the reader's columns
     (or ``columns``).
 
-    Text from the data stays text: pandas escapes it when the table is rendered as HTML.
+    Text from the data stays text: pandas escapes it when the table is rendered as HTML
+    (``DataFrame._repr_html_`` and ``to_html`` default to ``escape=True``; keep it so).
     """
     mask = pd.Series(True, index=claims.index)
     for col, value in where.items():
@@ -73,24 +111,25 @@ def headline(paper: Paper, claims: pd.DataFrame) -> Prose:
         "not_reproducible": "not reproducible from the published numbers",
     }
     parts = [f"**{counts[v]}** {words[v]}" for v in VERDICTS]
-    text = (
-        f"We audited **{len(claims)}** printed percentages and inferences of {paper.meta['citation']} "
+    template = (
+        f"We audited **{len(claims)}** printed percentages and inferences of {{citation}} "
         f"Of these, {', '.join(parts[:-1])} and {parts[-1]}. "
         f"Under the chosen analysis settings, **{flips}** recomputed p-value(s) fall on the other side of "
         "the significance level from the printed one."
     )
-    return Prose(text)
+    return Prose.fill(template, citation=paper.meta["citation"])
 
 
 def flow_sentence(paper: Paper) -> Prose:
     """The arms' assigned, analysed and (where printed) completed n, from ``paper.toml``."""
-    parts = []
-    for arm in paper.arms.values():
-        bits = [f"{arm['assigned']} assigned", f"{arm['analysed']} analysed"]
+    parts, labels = [], {}
+    for i, arm in enumerate(paper.arms.values()):
+        bits = [f"{int(arm['assigned'])} assigned", f"{int(arm['analysed'])} analysed"]
         if "completed" in arm:
-            bits.append(f"{arm['completed']} completed")
-        parts.append(f"{arm['label']}: " + ", ".join(bits))
-    return Prose("; ".join(parts) + ".")
+            bits.append(f"{int(arm['completed'])} completed")
+        parts.append(f"{{arm{i}}}: " + ", ".join(bits))
+        labels[f"arm{i}"] = arm["label"]
+    return Prose.fill("; ".join(parts) + ".", **labels)
 
 
 def save_results(results_dir: str | Path, **tables: pd.DataFrame) -> list[Path]:
