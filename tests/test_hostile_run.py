@@ -113,7 +113,7 @@ def test_bad_parameter_is_one_line_and_exit_2(previous, capsys, args, expected):
         ("synthesis", ["-p", "margin", "0.9"], "margin = 0.9 .* in synthesis.ipynb"),
         ("lu2021", ["-p", "data_dir", "/etc"], "data_dir = '/etc' .* a data package folder"),
         ("lu2021", ["-p", "data_dir", "../../nope"], "data_dir = '../../nope' .* an existing folder"),
-        ("audit", ["-p", "paper_dir", "../../../etc"], r"paper_dir = '../../../etc' .* one of \['lu2021'"),
+        ("audit", ["-p", "paper_dir", "../../../etc"], r"paper_dir = '../../../etc' .* one of \[[^]]*'lu2021'"),
         ("audit", ["-r", "paper_dir", 'x"\nimport os; os.system("touch PWNED")\n"'], r"paper_dir = 'x\"\\nimport os"),
     ],
 )
