@@ -91,8 +91,10 @@ def test_lu2021_conclusion_states_what_is_computed():
     counts = arm_counts(p, "clinical_remission", "m12")
     assert list(zip(counts.events, counts.n, strict=True)) == [(11, 27), (3, 26)]
     assert (compare_tests(counts)["p"] < 0.05).all(), "every standard test gives p below 0.05 per protocol"
-    for cid in ("res.remission.p", "res.remission.power", "disc.remission.ratio"):
+    for cid in ("res.remission.p", "disc.remission.ratio"):
         assert claims.loc[cid, "verdict"] == "inconsistent", cid
+    power = claims.loc["res.remission.power"]  # "reproduced only if ... truncated rather than rounded"
+    assert power.verdict == "reproduced" and "rounding=truncate" in power.route
     for cid in ("flow.male.all.percent", "flow.adult.all.percent", "flow.dka.all.percent"):
         assert claims.loc[cid, "verdict"] == "reproduced", cid
     worst = tipping_grid(11, 27, 5, 3, 26, 9).set_index(["missing_events1", "missing_events2"]).loc[(0, 9)]
@@ -107,6 +109,7 @@ def test_zang2022_conclusion_states_what_is_computed():
     claims = audit(p).set_index("claim_id")
     for cid in ("t2.primary.w48.p", "res.primary.w48.ci", "t2.primary.w20.p", "t2.primary.w32.p"):
         assert claims.loc[cid, "verdict"] == "reproduced" and "/44" in claims.loc[cid, "method"], cid
+        assert not claims.loc[cid, "as_stated"], f"{cid}: 44 is not the n the paper states"
     assert "wald" in claims.loc["res.primary.w48.ci", "method"]
     table1_p = claims[claims.index.str.startswith("t1.") & (claims.kind == "p_value")]
     assert len(table1_p) == 10 and set(table1_p.verdict.astype(str)) <= {"reproduced", "consistent"}
@@ -115,7 +118,8 @@ def test_zang2022_conclusion_states_what_is_computed():
         "res.insulin_kg.w48.p",
         "res.insulin_day.w9.p",
         "res.insulin_day.w48.p",
-        "res.hba1c.w9_w48.p",
+        "res.hba1c.w9_w48.p@w9",
+        "res.hba1c.w9_w48.p@w48",
         "res.hba1c.w20.p",
     ):
         assert claims.loc[cid, "verdict"] == "reproduced", cid
@@ -128,9 +132,10 @@ def test_zang2022_conclusion_states_what_is_computed():
         "flow.completed.all.percent",
         "abs.hba1c.change.ucmsc",
         "abs.hba1c.change.placebo",
-        "abs.hba1c.w48.placebo.p_within",
     ):
         assert claims.loc[cid, "verdict"] == "inconsistent", cid
+    within = claims.loc["abs.hba1c.w48.placebo.p_within"]  # no r, with a paired t; Wilcoxon also named
+    assert within.verdict == "not_reproducible" and "no correlation between visits" in within.note
     placebo = claims[(claims.kind == "percent") & claims.index.str.contains("placebo")]
     misfits = placebo[placebo.verdict == "inconsistent"]
     assert len(misfits) / len(placebo) > 0.8 and misfits.note.str.contains("44").all()
