@@ -69,6 +69,21 @@ def test_matches_r(row):
     assert got == pytest.approx(float(row["value"]), rel=float(row["rtol"]), abs=1e-12), row["r_source"]
 
 
+HARDENING = Path(__file__).parent / "reference" / "hardening_reference.csv"
+HARDENING_ROWS = list(csv.DictReader(HARDENING.open(newline="", encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    "row", HARDENING_ROWS, ids=[f"{r['function']}-{r['args']}-{r['quantity']}" for r in HARDENING_ROWS]
+)
+def test_matches_r_hardening(row):
+    # Issue 15: risk-ratio score intervals with an all-event arm, t-test power at a large noncentrality,
+    # Barnard and Boschloo (ties and the supremum), Fisher on degenerate, tiny-P and 10^6-per-arm tables.
+    result = getattr(inf, row["function"])(**json.loads(row["args"]))
+    got = _quantity(result, row["quantity"])
+    assert got == pytest.approx(float(row["value"]), rel=float(row["rtol"]), abs=1e-300), row["r_source"]
+
+
 EXPECTED_ROWS = [r for r in ROWS if r["quantity"] == "detail.min_expected"]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from scipy import optimize, special, stats
 from scipy.stats.contingency import expected_freq, odds_ratio
-from statsmodels.stats.power import NormalIndPower, TTestIndPower
+from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, power_proportions_2indep, proportion_effectsize
 
 from .closedform import log_p_fisher
@@ -405,6 +405,52 @@ def _mn_difference(x1: int, n1: int, x2: int, n2: int, level: float) -> tuple[fl
     return limit(-1.0), limit(1.0)
 
 
+def _rr_score_stat(x1: int, n1: int, x2: int, n2: int, theta: float) -> float:
+    """Miettinen-Nurminen score statistic for the risk ratio theta (variance with the N / (N - 1) factor).
+
+    The restricted MLE of p2 under p1 = theta p2 is the smaller root of Farrington & Manning's (1990)
+    quadratic A p2^2 + B p2 + C = 0, written as 2 C / (-B + sqrt(B^2 - 4 A C)) to avoid cancellation.
+    """
+    total = n1 + n2
+    a, b, c = total * theta, -(n1 * theta + x1 + n2 + x2 * theta), x1 + x2
+    p2 = 2 * c / (-b + math.sqrt(max(b * b - 4 * a * c, 0.0)))
+    p2 = min(p2, 1.0, 1.0 / theta)
+    p1 = min(theta * p2, 1.0)
+    var = (p1 * (1 - p1) / n1 + theta**2 * p2 * (1 - p2) / n2) * total / (total - 1)
+    num = x1 / n1 - theta * x2 / n2
+    return num / math.sqrt(var) if var > 0 else math.copysign(math.inf, num) if num else 0.0
+
+
+def _rr_score_low(x1: int, n1: int, x2: int, n2: int, zc: float) -> float:
+    """The lower Miettinen-Nurminen limit for p1 / p2 (x1 > 0): the log theta below the estimate where
+    the score statistic, decreasing in theta, reaches zc; the bracket doubles away from the estimate."""
+    f = lambda t: _rr_score_stat(x1, n1, x2, n2, math.exp(t)) - zc  # noqa: E731
+    if x2 == 0:  # estimate infinite: start from a theta where the statistic is below zc
+        hi = math.log(x1 / n1 * (n2 + 1))
+        while f(hi) >= 0:
+            hi += 1.0
+            if hi > 700:
+                return math.inf
+    else:
+        hi = math.log((x1 / n1) / (x2 / n2))
+    width = 1.0
+    while f(hi - width) < 0:
+        width *= 2
+        if hi - width < -745:
+            return 0.0
+    return math.exp(optimize.brentq(f, hi - width, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps))
+
+
+def _rr_score(x1: int, n1: int, x2: int, n2: int, level: float) -> tuple[float, float]:
+    """Miettinen-Nurminen score interval for p1 / p2, written by hand: statsmodels' (0.14) root search fails
+    when an arm has all events (1/42 v 54/54 gave 0.573 to 0.573 around an estimate of 0.024). By the
+    symmetry of the statistic, the upper limit is 1 / the lower limit of p2 / p1."""
+    zc = float(stats.norm.isf((1 - level) / 2))
+    low = _rr_score_low(x1, n1, x2, n2, zc) if x1 > 0 else 0.0
+    high = 1 / _rr_score_low(x2, n2, x1, n1, zc) if x2 > 0 else math.inf
+    return low, high
+
+
 _DIFF_METHODS = {"wald": "wald", "newcombe": "newcomb", "agresti_caffo": "agresti-caffo", "score": None}
 _DIFF_NAMES = {
     "wald": "Wald",
@@ -443,7 +489,8 @@ def ratio_ci(
     - "log": Katz log interval (rr) or Woolf logit interval (or); needs no zero cells.
     - "log_adjusted": the same with 0.5 added to events and n (rr, Walter) or to every cell (or,
       Haldane-Anscombe); the estimate is then the adjusted one.
-    - "score": Miettinen-Nurminen / Koopman score interval (statsmodels).
+    - "score": Miettinen-Nurminen score interval (variance with the N / (N - 1) factor); for the risk
+      ratio written here (statsmodels' fails when an arm has all events), for the odds ratio statsmodels'.
     - "exact" (or only): conditional maximum-likelihood odds ratio with the exact interval, as R's
       ``fisher.test`` (``scipy.stats.contingency.odds_ratio``).
     """
@@ -459,6 +506,9 @@ def ratio_ci(
     if measure == "rr" and e1 == e2 == 0:
         raise ValueError("the risk ratio is 0/0 when neither arm has events")
     if method == "exact":
+        if e1 + e2 in (0, m1 + m2):  # one possible table: R's fisher.test gives estimate 0, interval (0, Inf)
+            what = "no events in either arm" if e1 + e2 == 0 else "events in every participant"
+            return Interval(0.0, 0.0, math.inf, level, f"conditional MLE (Fisher): degenerate table ({what}), as R")
         res = odds_ratio([[e1, m1 - e1], [e2, m2 - e2]], kind="conditional")
         ci = res.confidence_interval(confidence_level=level)
         return Interval(
@@ -475,7 +525,10 @@ def ratio_ci(
         est = ((e1 + add) / (m1 + add)) / ((e2 + add) / (m2 + add)) if e2 + add > 0 else math.inf
         sm = {"log": "log", "log_adjusted": "log-adjusted", "score": "score"}[method]
         names = {"log": "Katz log", "log_adjusted": "log, 0.5 added to events and n", "score": "Koopman score (MN)"}
-        low, high = confint_proportions_2indep(e1, m1, e2, m2, method=sm, compare="ratio", alpha=1 - level)
+        if method == "score":
+            low, high = _rr_score(e1, m1, e2, m2, level)
+        else:
+            low, high = confint_proportions_2indep(e1, m1, e2, m2, method=sm, compare="ratio", alpha=1 - level)
     else:
         est = ((e1 + add) * (m2 - e2 + add)) / ((e2 + add) * (m1 - e1 + add))
         sm = {"log": "logit", "log_adjusted": "logit-adjusted", "score": "score"}[method]
@@ -620,14 +673,34 @@ def sample_size_two_proportions(
     return PowerResult(power, n, n, alpha, method)
 
 
+def _t_power(es: float, n1: float, n2: float, alpha: float) -> float:
+    """Power of the two-sided two-sample t-test at standardised difference ``es``, written by hand.
+
+    Both tails are upper tails of the noncentral t (the lower one by symmetry, P(T <= -c | ncp) =
+    P(T >= c | -ncp)): scipy's ``nct.cdf`` returns NaN for the lower tail once the noncentrality exceeds
+    about 8.3 (so ``statsmodels``' ``TTestIndPower`` does too), where R's ``power.t.test`` gives 1.
+    """
+    df = n1 + n2 - 2
+    ncp = abs(es) * math.sqrt(n1 * n2 / (n1 + n2))
+    crit = float(stats.t.isf(alpha / 2, df))
+    upper = float(stats.nct.sf(crit, df, ncp))
+    lower = float(stats.nct.sf(crit, df, -ncp))
+    if not math.isfinite(upper):  # finite in every case tried; should scipy fail, the normal approximation
+        upper = float(stats.norm.sf(crit - ncp))
+    if not math.isfinite(lower):
+        lower = 0.0  # below P(T <= -crit | ncp = 0) = alpha / 2, and far smaller here
+    return min(1.0, upper + lower)
+
+
 def power_two_means(diff: float, sd: float, n1: float, n2: float | None = None, alpha: float = 0.05) -> PowerResult:
-    """Power of the two-sided two-sample t-test (``statsmodels`` ``TTestIndPower``; R's
-    ``power.t.test(strict = TRUE)``, and ``pwr::pwr.t2n.test`` for unequal n)."""
+    """Power of the two-sided two-sample t-test (R's ``power.t.test(strict = TRUE)``, and
+    ``pwr::pwr.t2n.test`` for unequal n), computed here from the noncentral t (see ``_t_power``)."""
     sd, alpha = _positive("sd", sd), _open01("alpha", alpha)
+    if not math.isfinite(diff):
+        raise ValueError(f"diff must be a finite number, got {diff!r}")
     n1 = _n("n1", n1)
     n2 = n1 if n2 is None else _n("n2", n2)
-    pw = TTestIndPower().power(abs(diff) / sd, n1, alpha, ratio=n2 / n1)
-    return PowerResult(float(pw), n1, n2, alpha, "two-sample t-test")
+    return PowerResult(_t_power(diff / sd, n1, n2, alpha), n1, n2, alpha, "two-sample t-test")
 
 
 def sample_size_two_means(diff: float, sd: float, power: float = 0.8, alpha: float = 0.05) -> PowerResult:
@@ -638,6 +711,8 @@ def sample_size_two_means(diff: float, sd: float, power: float = 0.8, alpha: flo
         raise ValueError("diff is 0: no sample size detects a difference of 0")
     if power <= alpha:
         raise ValueError(f"power must exceed alpha = {alpha:g}")
+    if not math.isfinite(diff):
+        raise ValueError(f"diff must be a finite number, got {diff!r}")
     es = abs(diff) / sd
-    n = _solve_n(lambda n: TTestIndPower().power(es, n, alpha), power)
+    n = _solve_n(lambda n: _t_power(es, n, n, alpha), power)
     return PowerResult(power, n, n, alpha, "two-sample t-test")
