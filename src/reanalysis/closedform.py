@@ -47,9 +47,9 @@ def p_chi2(k1: int, n1: int, k2: int, n2: int, yates: bool = False) -> float:
     return float(special.chdtrc(1, x2))
 
 
-def _log_dhyper(x, n1: int, n2: int, events: int):
-    """log P(X1 = x) for the events in arm 1 given the margins (hypergeometric), vectorised over x."""
-    g = special.gammaln
+def _log_dhyper(x: int, n1: int, n2: int, events: int) -> float:
+    """log P(X1 = x) for the events in arm 1 given the margins (hypergeometric), one x."""
+    g = math.lgamma
     return (g(n1 + 1) - g(x + 1) - g(n1 - x + 1) + g(n2 + 1) - g(events - x + 1) - g(n2 - events + x + 1)) - (
         g(n1 + n2 + 1) - g(events + 1) - g(n1 + n2 - events + 1)
     )
@@ -65,32 +65,41 @@ _WHOLE_SUPPORT = 4096  # supports up to this size are summed whole
 def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     """The natural log of Fisher's exact two-sided P (see :func:`p_fisher`), summed in log space.
 
-    Exact at any size: no underflow below 1e-308, and memory bounded (only the outcomes within
-    exp(-60) of the observed one's probability are summed; the hypergeometric is unimodal, so they
-    form one window around the mode, found by bisection).
+    Exact at any size: no underflow below 1e-308, and time and memory bounded: only the outcomes
+    within exp(-60) of the observed one's probability are summed (the hypergeometric is unimodal, so
+    they form one window around the mode, whose ends are found by bisection), and their log
+    probabilities come from the ratio of neighbours, log P(x + 1) - log P(x) = log((n1 - x)(e - x)) -
+    log((x + 1)(n2 - e + x + 1)), cumulated from one ``lgamma`` evaluation (e = k1 + k2).
     """
     if _degenerate(k1, n1, k2, n2):
         return 0.0
     events = k1 + k2
     lo, hi = max(0, events - n2), min(events, n1)
-    observed = float(_log_dhyper(k1, n1, n2, events))
     if hi - lo > _WHOLE_SUPPORT:
-        cut = observed - _NEGLIGIBLE
+        cut = _log_dhyper(k1, n1, n2, events) - _NEGLIGIBLE
         mode = min(max((events + 1) * (n1 + 1) // (n1 + n2 + 2), lo), hi)
 
+        total = n1 + n2
+        sd = math.sqrt(events * (total - events) * n1 * n2 / (total * total * max(total - 1, 1)))
+
         def edge(inside: int, outside: int) -> int:  # the outermost x between them with log P >= cut
-            if _log_dhyper(outside, n1, n2, events) >= cut:
+            near = inside + round(math.copysign(40 * sd + 16, outside - inside))  # usually past the cut
+            if (near - outside) * (outside - inside) < 0 and _log_dhyper(near, n1, n2, events) < cut:
+                outside = near
+            elif _log_dhyper(outside, n1, n2, events) >= cut:
                 return outside
             while abs(outside - inside) > 1:
                 mid = (inside + outside) // 2
                 inside, outside = (mid, outside) if _log_dhyper(mid, n1, n2, events) >= cut else (inside, mid)
             return inside
 
-        lo, hi = edge(mode, lo), edge(mode, hi)
-    x = np.arange(lo, hi + 1)
-    logp = _log_dhyper(x, n1, n2, events)
-    logp = logp[logp <= observed + math.log(_REL_ERR)]
-    return float(min(0.0, special.logsumexp(logp)))
+        lo, hi = edge(min(mode, k1), lo), edge(max(mode, k1), hi)
+    x = np.arange(lo, hi, dtype=float)
+    steps = np.log((n1 - x) * (events - x)) - np.log((x + 1) * (n2 - events + x + 1))
+    logp = _log_dhyper(lo, n1, n2, events) + np.concatenate(([0.0], np.cumsum(steps)))
+    logp = logp[logp <= logp[k1 - lo] + math.log(_REL_ERR)]
+    top = float(logp.max())
+    return min(0.0, top + math.log(float(np.exp(logp - top).sum())))
 
 
 def p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
