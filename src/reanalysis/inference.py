@@ -15,6 +15,7 @@ All tests and intervals are two-sided. Bad input raises ``ValueError`` saying wh
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -105,40 +106,60 @@ def _choose(what: str, value: str, allowed) -> str:
     return value
 
 
+def _number(name: str, x) -> None:
+    """A real number, not a bool (True would pass as 1) nor a string (math.isfinite would raise TypeError)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {x!r}")
+    try:
+        float(x)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float, got {x!r}") from None
+
+
 def _positive(name: str, x: float) -> float:
+    _number(name, x)
     if not (math.isfinite(x) and x > 0):
         raise ValueError(f"{name} must be a finite number > 0, got {x!r}")
     return float(x)
 
 
 def _n(name: str, n: float, minimum: float = 2) -> float:
+    _number(name, n)
     if not (math.isfinite(n) and n >= minimum):
         raise ValueError(f"{name} must be at least {minimum:g}, got {n!r}")
     return float(n)
 
 
+_MAX_COUNT = 2**53
+
+
 def _counts(events1: int, n1: int, events2: int, n2: int) -> tuple[int, int, int, int]:
     out = []
     for name, x in (("events1", events1), ("n1", n1), ("events2", events2), ("n2", n2)):
-        if not (math.isfinite(x) and float(x).is_integer()):
+        whole = isinstance(x, numbers.Integral) or (isinstance(x, numbers.Real) and math.isfinite(x) and x == int(x))
+        if isinstance(x, bool) or not whole:
             raise ValueError(f"{name} must be a whole number, got {x!r}")
         out.append(int(x))
     e1, m1, e2, m2 = out
     for e, m, i in ((e1, m1, 1), (e2, m2, 2)):
         if m < 1:
             raise ValueError(f"n{i} must be at least 1, got {m}")
+        if m > _MAX_COUNT:
+            raise ValueError(f"n{i} must be at most 2**53 (floats hold whole numbers exactly up to there), got {m}")
         if not 0 <= e <= m:
             raise ValueError(f"events{i} must be between 0 and n{i} = {m}, got {e}")
     return e1, m1, e2, m2
 
 
 def _prob(name: str, p: float) -> float:
+    _number(name, p)
     if not (math.isfinite(p) and 0 <= p <= 1):
         raise ValueError(f"{name} must be a proportion in [0, 1], got {p!r}")
     return float(p)
 
 
 def _open01(name: str, x: float) -> float:
+    _number(name, x)
     if not (math.isfinite(x) and 0 < x < 1):
         raise ValueError(f"{name} must be strictly between 0 and 1, got {x!r}")
     return float(x)
