@@ -187,7 +187,7 @@ for (tc in list(c(0, 520, 520, 520), c(0, 505, 505, 505), c(100000, 1e6, 120000,
       log10_fisher(tc[1], tc[2], tc[3], tc[4]), 1e-9)
 }
 # 1e8 + 12 and not + 10: there two outcomes tie with the observed one to 5e-15 of the 1e-7 tolerance, below
-# double precision, and either decision is right (R gives 0.999465, an exact count 0.999524).
+# double precision, and either decision is right (0.999465 as R decides them, 0.999524 the other way).
 for (tc in list(c(0, 520, 520, 520), c(500000, 1e6, 501000, 1e6), c(1000, 1e6, 1100, 1e6), c(1e8, 1e9, 1e8 + 12, 1e9),
                 c(1e8, 1e9, 1e8 + 10000, 1e9))) {
   case <- sprintf("%d/%d v %d/%d", tc[1], tc[2], tc[3], tc[4])
