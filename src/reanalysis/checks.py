@@ -35,6 +35,16 @@ from .printed import Printed, parse
 __all__ = ["CountCheck", "DenominatorCheck", "GrimResult", "GrimmerResult", "DebitResult", "IntervalCheck"]
 __all__ += ["percent_counts", "percent_denominators", "grim", "grimmer", "debit"]
 __all__ += ["change_consistency", "percent_change_consistency", "ratio_consistency", "max_sd"]
+__all__ += ["MAX_DENOMINATORS", "MAX_FITS"]
+
+#: The most denominators :func:`fitting_denominators` and :func:`percent_denominators` try one by one
+#: (about 0.5 s); a wider ``n_range`` raises ValueError. With a count, :func:`percent_denominators` first
+#: narrows the range by arithmetic (the n for which count / n can round to the percentage form one
+#: interval), so only what is left counts.
+MAX_DENOMINATORS = 200_000
+#: The most ``(n, count)`` pairs :func:`percent_denominators` returns without a count ("50%" of any n up to
+#: 2,000,000 has 10^10 of them); more raise ValueError.
+MAX_FITS = 200_000
 
 Interval = tuple[Fraction, Fraction]
 HALF = Fraction(1, 2)
@@ -118,11 +128,36 @@ def fitting_counts(percent: str | Printed, n: int) -> range:
 
 
 def fitting_denominators(percent: str | Printed, n_range: range) -> tuple[int, ...]:
-    """The ``n`` in ``n_range`` for which some count ``k`` of ``n`` prints as ``percent``."""
+    """The ``n`` in ``n_range`` for which some count ``k`` of ``n`` prints as ``percent``.
+
+    ``n_range`` may hold at most :data:`MAX_DENOMINATORS` denominators (ValueError above).
+    """
     p = _printed(percent, "percent")
     fitting_counts(p, 1)  # validates once
+    _scannable(n_range)
     digits = p.format(p.value)
     return tuple(n for n in n_range if n >= 1 and _fitting(digits, p.decimals, n))
+
+
+def _scannable(n_range: range) -> range:
+    if len(n_range) > MAX_DENOMINATORS:
+        raise ValueError(
+            f"n_range has {len(n_range):,} denominators; at most {MAX_DENOMINATORS:,} are tried "
+            "(checks.MAX_DENOMINATORS): give a narrower range"
+        )
+    return n_range
+
+
+def _narrowed(p: Printed, count: int, n_range: range) -> range:
+    """The part of ``n_range`` (step 1) where ``count`` of n can print as ``p``: from (2v - 1) n <= 200 k s <=
+    (2v + 1) n, with v the printed digits as an integer and s = 10**decimals, and n >= count."""
+    if n_range.step != 1:
+        return n_range
+    scale = 10**p.decimals
+    v = round(float(p.format(p.value)) * scale)
+    lo = max(n_range.start, count, 1, -(-200 * count * scale // (2 * v + 1)))
+    hi = n_range.stop - 1 if 2 * v - 1 <= 0 else min(n_range.stop - 1, 200 * count * scale // (2 * v - 1))
+    return range(lo, max(lo, hi + 1))
 
 
 def percent_counts(percent: str | Printed, n: int) -> CountCheck:
@@ -174,20 +209,37 @@ def percent_denominators(percent: str | Printed, count: int | None, n_range: ran
     ----------
     percent : the percentage as printed.
     count : the printed count, or None for any count.
-    n_range : the denominators to try (all >= 1).
+    n_range : the denominators to try (all >= 1). At most :data:`MAX_DENOMINATORS` are tried (with a
+        count, after narrowing the range by arithmetic) and at most :data:`MAX_FITS` pairs listed.
 
     Returns
     -------
     DenominatorCheck
+
+    Raises
+    ------
+    ValueError
+        If a number is malformed, or the range or the list of fits is above those caps.
     """
-    if not isinstance(n_range, range) or (n_range and min(n_range) < 1):
+    if not isinstance(n_range, range) or (n_range and min(n_range[0], n_range[-1]) < 1):  # O(1), not min()
         raise ValueError(f"n_range must be a range of whole numbers >= 1, got {n_range!r}")
     if count is not None:
         _whole(count, "count", minimum=0)
     p = _printed(percent, "percent")
     fitting_counts(p, 1)  # validates the percentage even for an empty range
     digits = p.format(p.value)
-    fits = tuple((n, k) for n in n_range for k in _fitting(digits, p.decimals, n) if count in (None, k))
+    if count is None:
+        total = sum(len(_fitting(digits, p.decimals, n)) for n in _scannable(n_range))
+        if total > MAX_FITS:
+            raise ValueError(
+                f"{p.text}% fits {total:,} (n, count) pairs in {n_range}; at most {MAX_FITS:,} are listed "
+                "(checks.MAX_FITS): give the count or a narrower range"
+            )
+        fits = tuple((n, k) for n in n_range for k in _fitting(digits, p.decimals, n))
+    else:
+        fits = tuple(
+            (n, count) for n in _scannable(_narrowed(p, count, n_range)) if count in _fitting(digits, p.decimals, n)
+        )
     ns = tuple(dict.fromkeys(n for n, _ in fits))
     what = "some count" if count is None else str(count)
     text = f"{p.text}% as {what} of n fits n = {', '.join(map(str, ns))}" if ns else ""

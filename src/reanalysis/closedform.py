@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy import special
 
-__all__ = ["p_chi2", "p_fisher", "p_value", "min_expected", "diff_ci"]
+__all__ = ["p_chi2", "p_fisher", "log_p_fisher", "p_value", "min_expected", "diff_ci"]
 
 #: R's fisher.test tolerance: outcomes at most this much more likely than the observed one count as "as extreme".
 _REL_ERR = 1 + 1e-7
@@ -47,25 +47,170 @@ def p_chi2(k1: int, n1: int, k2: int, n2: int, yates: bool = False) -> float:
     return float(special.chdtrc(1, x2))
 
 
+#: Outcomes less likely than exp(-_NEGLIGIBLE) times the observed one are left out of Fisher's sum: the
+#: hypergeometric probabilities fall off geometrically beyond them, so together they add less than 1e-20
+#: of the P value, and leaving them out keeps a table of 10^6 per arm to a window of a few thousand outcomes.
+_NEGLIGIBLE = 60.0
+#: The most outcomes Fisher's P sums (about 1 s); more raise ``inference.TableTooLarge``. Reached only
+#: for arms of about 10^10 and more, where the outcomes near the observed one number in the millions.
+FISHER_MAX_TERMS = 20_000_000
+_CHUNK = 1 << 20
+
+
+def _last_true(pred, lo: int, hi: int, guess: int) -> int:
+    """The largest x in [lo, hi] with pred(x), pred True then False on [lo, hi] (lo - 1 if none).
+
+    Gallops from ``guess`` (steps 1, 2, 4, ...) to bracket the change, then bisects: about
+    2 log2(|answer - guess|) evaluations.
+    """
+    if lo > hi:
+        return lo - 1
+    g, d = min(max(guess, lo), hi), 1
+    if pred(g):
+        a, b = g, hi + 1  # pred(a) holds; b is the first x known to fail (hi + 1: none known)
+        while g + d <= hi:
+            if not pred(g + d):
+                b = g + d
+                break
+            a, d = g + d, 2 * d
+    else:
+        a, b = lo - 1, g
+        while g - d >= lo:
+            if pred(g - d):
+                a = g - d
+                break
+            b, d = g - d, 2 * d
+    while b - a > 1:
+        mid = (a + b) // 2
+        a, b = (mid, b) if pred(mid) else (a, mid)
+    return a
+
+
+def _logsumexp_range(a: int, b: int, n1: int, n2: int, events: int, start_log: float) -> tuple[float, float]:
+    """(max, sum of exp(log P - max)) over x in [a, b], log P from the ratio of neighbours, in chunks;
+    ``start_log`` is log P(a)."""
+    top, acc = -math.inf, 0.0
+    for lo in range(a, b + 1, _CHUNK):
+        hi = min(lo + _CHUNK - 1, b)
+        x = np.arange(lo, hi, dtype=float)
+        steps = np.log((n1 - x) * (events - x)) - np.log((x + 1) * (n2 - events + x + 1))
+        logp = start_log + np.concatenate(([0.0], np.cumsum(steps)))
+        start_log = float(logp[-1]) + (
+            math.log((n1 - hi) * (events - hi)) - math.log((hi + 1) * (n2 - events + hi + 1)) if hi < b else 0.0
+        )
+        m = float(logp.max())
+        if m > top:
+            acc, top = acc * math.exp(top - m) if acc else 0.0, m
+        acc += float(np.exp(logp - top).sum())
+    return top, acc
+
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _stirling_corr(z: float) -> float:
+    """lgamma(z) - ((z - 1/2) log z - z + log(2 pi) / 2) for z >= 16, to about 1e-16."""
+    z2 = z * z
+    return (1 / 12 - (1 / 360 - (1 / 1260 - 1 / (1680 * z2)) / z2) / z2) / z
+
+
+def _lgamma_diff(a: float, b: float) -> float:
+    """lgamma(b) - lgamma(a), accurate to about 1e-15 of |b - a| log b even when both are near 10^9 (where
+    each lgamma is about 2e10 and their plain difference loses six digits): Stirling's series, with the
+    large terms combined as (a - 1/2) log1p((b - a) / a) + (b - a) log b - (b - a)."""
+    if a == b:
+        return 0.0
+    if min(a, b) < 16:
+        return math.lgamma(b) - math.lgamma(a)
+    d = b - a
+    return (a - 0.5) * math.log1p(d / a) + d * math.log(b) - d + _stirling_corr(b) - _stirling_corr(a)
+
+
+#: Arms totalling more than this get the observed outcome's probability by normalising over the outcomes
+#: near the mode (``lgamma`` of 10^7 carries an absolute error near 1e-9, of 10^9 near 1e-6).
+_NORMALISE_ABOVE = 10**7
+
+
+def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
+    """The natural log of Fisher's exact two-sided P (see :func:`p_fisher`), summed in log space.
+
+    Exact at any size: no underflow below 1e-308, and time and memory bounded. The hypergeometric is
+    unimodal, so the outcomes at most as likely as the observed one form two tails, [lo, c1] and
+    [c2, hi]; of each only the part within exp(-60) of the observed probability is summed (its ends found
+    by galloping and bisection), from log P(x + 1) - log P(x) = log((n1 - x)(e - x)) - log((x + 1)(n2 - e +
+    x + 1)) (e = k1 + k2). Which outcomes tie with the observed one (R's relative 1e-7) is decided on
+    log P(x) - log P(k1), computed as differences of ``lgamma`` that keep their digits at any size.
+
+    Raises
+    ------
+    inference.TableTooLarge
+        If more than :data:`FISHER_MAX_TERMS` outcomes would be summed (arms of about 10^10 and more).
+    """
+    if _degenerate(k1, n1, k2, n2):
+        return 0.0
+    events, total = k1 + k2, n1 + n2
+    lo, hi = max(0, events - n2), min(events, n1)
+    if total > _NORMALISE_ABOVE:
+        d = _lgamma_diff
+
+        def rel(x: int) -> float:  # log P(x) - log P(k1)
+            return -(
+                d(k1 + 1, x + 1)
+                + d(n1 - k1 + 1, n1 - x + 1)
+                + d(events - k1 + 1, events - x + 1)
+                + d(n2 - events + k1 + 1, n2 - events + x + 1)
+            )
+    else:  # plain lgamma keeps ~1e-8 of log P here, well within the 1e-7 tie tolerance
+        g = math.lgamma
+        base = g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
+
+        def rel(x: int) -> float:
+            return base - g(x + 1) - g(n1 - x + 1) - g(events - x + 1) - g(n2 - events + x + 1)
+
+    level, cut = math.log(_REL_ERR), -_NEGLIGIBLE
+    mode = min(max((events + 1) * (n1 + 1) // (total + 2), lo), hi)
+    sd = math.sqrt(events * (total - events) * n1 * n2 / (total * total * max(total - 1, 1)))
+    reach = int(12 * sd) + 2  # log P falls by about 72 within 12 SDs: a first guess for the window's ends
+    mirror = 2 * mode - k1
+    # left tail: log P increasing on [lo, mode]; keep a <= x <= c1 with cut <= rel <= level
+    c1 = _last_true(lambda x: rel(x) <= level, lo, mode, k1 if k1 <= mode else mirror)
+    a = _last_true(lambda x: rel(x) < cut, lo, c1, c1 - reach) + 1
+    # right tail: log P decreasing on [mode + 1, hi]; keep c2 <= x <= b
+    c2 = _last_true(lambda x: rel(x) > level, mode + 1, hi, k1 if k1 > mode else mirror) + 1
+    b = _last_true(lambda x: rel(x) >= cut, c2, hi, c2 + reach)
+    windows = [(u, v) for u, v in [(a, c1), (c2, b)] if u <= v]
+    if total > _NORMALISE_ABOVE:  # log P(k1) = -log of the sum of P(x) / P(k1) over the bulk
+        top = rel(mode)
+        bulk = (
+            _last_true(lambda x: rel(x) < top - _NEGLIGIBLE, lo, mode, mode - reach) + 1,
+            _last_true(lambda x: rel(x) >= top - _NEGLIGIBLE, mode, hi, mode + reach),
+        )
+    else:
+        g = math.lgamma
+        log_observed = g(n1 + 1) + g(n2 + 1) - g(total + 1) + g(events + 1) + g(total - events + 1)
+        log_observed -= g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
+        bulk = None
+    if sum(v - u + 1 for u, v in windows + ([bulk] if bulk else [])) > FISHER_MAX_TERMS:
+        from .inference import TableTooLarge
+
+        raise TableTooLarge(
+            f"Fisher's exact test not run: table too large (n = {n1} and {n2} per arm; "
+            f"more than {FISHER_MAX_TERMS:,} outcomes to sum, closedform.FISHER_MAX_TERMS)"
+        )
+    if bulk:
+        m, acc = _logsumexp_range(*bulk, n1, n2, events, rel(bulk[0]))
+        log_observed = -(m + math.log(acc))
+    parts = [_logsumexp_range(u, v, n1, n2, events, rel(u)) for u, v in windows]
+    top = max(m for m, _ in parts)
+    summed = sum(acc * math.exp(m - top) for m, acc in parts)
+    return min(0.0, log_observed + top + math.log(summed))
+
+
 def p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     """Fisher's exact two-sided p: the probability of all tables with the same margins that are at
-    most as likely as the observed one (with R's relative tolerance 1e-7)."""
-    if _degenerate(k1, n1, k2, n2):
-        return 1.0
-    events = k1 + k2
-    x = np.arange(max(0, events - n2), min(events, n1) + 1)
-    logp = (
-        special.gammaln(n1 + 1)
-        - special.gammaln(x + 1)
-        - special.gammaln(n1 - x + 1)
-        + special.gammaln(n2 + 1)
-        - special.gammaln(events - x + 1)
-        - special.gammaln(n2 - events + x + 1)
-    )
-    logp -= special.gammaln(n1 + n2 + 1) - special.gammaln(events + 1) - special.gammaln(n1 + n2 - events + 1)
-    pmf = np.exp(logp)
-    observed = pmf[k1 - x[0]]
-    return float(min(1.0, pmf[pmf <= observed * _REL_ERR].sum()))
+    most as likely as the observed one (with R's relative tolerance 1e-7). Summed in log space
+    (:func:`log_p_fisher`): right at any size; below 2.2e-308 it is a subnormal float, 0 below 5e-324."""
+    return math.exp(log_p_fisher(k1, n1, k2, n2))
 
 
 def _wilson(k: int, n: int, z: float) -> tuple[float, float]:
