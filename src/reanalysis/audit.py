@@ -85,6 +85,9 @@ CLAIM_COLUMNS = [
 EXACT_TABLES_MAX = 24
 #: At most this many candidate count tables per claim (a percentage fits several counts per n).
 TABLES_MAX = 5000
+#: A percentage that fits more counts than this (a large n) is tried at the lowest, central and
+#: highest of them only, and the claim's note says so.
+COUNTS_MAX = 50
 _UNPUBLISHED, _NOT_IMPLEMENTED = "needs_unpublished_data", "method_not_implemented"
 _TOO_LARGE = getattr(inference, "TableTooLarge", MemoryError)
 _DECREASE = re.compile(r"decreas|reduc|declin|fell|dropp|lower|loss|lost", re.IGNORECASE)
@@ -179,6 +182,7 @@ class _Inputs:
         self.i = {r["id"]: r for r in _records(paper.inferences)}
         self.implied = _implied_n(paper, records)
         self._p2x2: dict[tuple, float] = {}
+        self.capped: set[str] = set()  # rows whose candidate counts were thinned (see COUNTS_MAX)
         self._ns: dict[tuple, list[tuple[str, str, int]]] = {}
         # rows by (arm, subgroup, variable, statistic): one pass, so look-ups don't rescan the paper
         self.index: dict[tuple, list[dict]] = {}
@@ -261,6 +265,10 @@ class _Inputs:
         out = []
         for pop, source, n in self.populations(row, implied):
             fit = checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1)
+            if crow is None and len(fit) > COUNTS_MAX:  # a large n: a percentage fits many counts
+                self.capped.add(row["id"])
+                centre = min(max(round(parse(prow["value"]).value * n / 100), fit[0]), fit[-1]) if prow else n // 2
+                fit = sorted({fit[0], centre, fit[-1]})
             if crow is not None:
                 k = int(parse(crow["value"]).value)
                 if k > n and pop == "printed":
@@ -528,6 +536,10 @@ def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[
         claim.verdict = "inconsistent"
         return
     stated_pop = inp.stated_population([a, b])
+    if {a["id"], b["id"]} & inp.capped:
+        claim.notes.append(
+            f"a percentage fits more than {COUNTS_MAX} counts: the lowest, central and highest were tried"
+        )
 
     def build(subset, tests) -> list[Candidate]:
         out = []

@@ -40,10 +40,10 @@ import pandas as pd
 from scipy import integrate, optimize, special
 
 from .inference import _choose, _counts, _open01, _show
+from .vocabulary import PRIORS
 
 __all__ = ["PRIORS", "PosteriorResult", "prior_parameters", "posterior", "prior_posterior_frame"]
 
-PRIORS = ("uniform", "jeffreys", "sceptical", "enthusiastic")
 _TAIL = 1e-15  # mass of each tail of a Beta treated as 0 (its bulk lies between)
 _NODES = (np.arange(2000) + 0.5) / 2000  # midpoint rule on (0, 1) for prior_posterior_frame
 

@@ -15,6 +15,8 @@ import math
 import numpy as np
 from scipy import special
 
+from .exact import TableTooLarge, barnard, boschloo, check_size
+
 __all__ = ["p_chi2", "p_fisher", "log_p_fisher", "p_value", "min_expected", "diff_ci"]
 
 #: R's fisher.test tolerance: outcomes at most this much more likely than the observed one count as "as extreme".
@@ -191,8 +193,6 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         log_observed -= g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
         bulk = None
     if sum(v - u + 1 for u, v in windows + ([bulk] if bulk else [])) > FISHER_MAX_TERMS:
-        from .inference import TableTooLarge
-
         raise TableTooLarge(
             f"Fisher's exact test not run: table too large (n = {n1} and {n2} per arm; "
             f"more than {FISHER_MAX_TERMS:,} outcomes to sum, closedform.FISHER_MAX_TERMS)"
@@ -239,7 +239,7 @@ def diff_ci(k1: int, n1: int, k2: int, n2: int, method: str, level: float = 0.95
 
 
 def p_value(k1: int, n1: int, k2: int, n2: int, test: str) -> float:
-    """p of a named 2x2 test: the closed forms above where they exist, else :func:`inference.two_by_two`.
+    """p of a named 2x2 test: the closed forms above, or Barnard's and Boschloo's tests (:mod:`reanalysis.exact`).
 
     Raises
     ------
@@ -254,6 +254,9 @@ def p_value(k1: int, n1: int, k2: int, n2: int, test: str) -> float:
         return p_chi2(k1, n1, k2, n2, yates=test == "chi2_yates")
     if test == "fisher":
         return p_fisher(k1, n1, k2, n2)
-    from .inference import two_by_two  # Barnard, Boschloo (and the checks on the counts)
-
-    return two_by_two(k1, n1, k2, n2, test=test).pvalue
+    if test not in ("barnard", "boschloo"):
+        raise ValueError(f"test must be chi2, chi2_yates, fisher, barnard, boschloo or chi2_or_fisher, got {test!r}")
+    check_size(test, n1, n2)
+    if k1 + k2 in (0, n1 + n2):  # no events, or only events: no evidence of a difference
+        return 1.0
+    return (barnard if test == "barnard" else boschloo)(k1, n1, k2, n2)[1]

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .markup import escape_markdown  # a paper id is a folder name: any text
 from .printed import is_number, normalise, number_from_words, parse
 from .vocabulary import verbal_p
 
@@ -770,7 +771,6 @@ def count_numbers(paper: Paper) -> pd.DataFrame:
 
 def counts_markdown(papers: list[Paper]) -> str:
     """The per-paper, per-section counts as a Markdown table (shown in ``data/README.md``)."""
-    from .tables import escape_markdown  # a paper id is a folder name: any text
 
     lines = ["| paper | section | descriptives | inferences | total |", "|---|---|---:|---:|---:|"]
     for paper in papers:

@@ -38,10 +38,11 @@ from .fragility import fragility_index
 from .inference import power_two_proportions, proportion_difference_ci, two_by_two
 from .printed import Printed, parse
 from .tipping import tipping_grid
+from .vocabulary import TWO_BY_TWO_TESTS
 
 __all__ = ["Feedback", "Expected", "EXERCISES", "check", "titles"]
 
-TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo")
+TESTS = TWO_BY_TWO_TESTS
 _UNANSWERED = "Not answered yet: replace the `...` with your answer and run this cell again."
 
 

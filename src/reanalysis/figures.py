@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .audit import VERDICTS
+from .vocabulary import VERDICTS
 
 __all__ = [
     "VERDICT_COLOURS",

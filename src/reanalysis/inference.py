@@ -28,6 +28,8 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, power_proportions_2indep, proportion_effectsize
 
 from .closedform import log_p_fisher
+from .exact import EXACT_UNCONDITIONAL_MAX_N, TableTooLarge, barnard, boschloo, check_size
+from .vocabulary import POWER_METHODS, TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
 
 __all__ = [
     "EXACT_UNCONDITIONAL_MAX_N",
@@ -219,7 +221,7 @@ def paired_from_stats(mean_pre: float, sd_pre: float, mean_post: float, sd_post:
 
 
 # ----------------------------------------------------------------------------- 2x2 tables
-_TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo", "chi2_or_fisher")
+_TESTS = TWO_BY_TWO_TESTS + TWO_BY_TWO_RULES
 _TEST_NAMES = {
     "chi2": "Pearson chi-squared test",
     "chi2_yates": "chi-squared test with Yates' correction",
@@ -227,107 +229,6 @@ _TEST_NAMES = {
     "barnard": "Barnard's exact test",
     "boschloo": "Boschloo's exact test",
 }
-
-#: The largest arm (participants per arm) on which Barnard's and Boschloo's tests are run. Both enumerate
-#: every table, (n1 + 1) (n2 + 1) of them, and evaluate each at 400 nuisance proportions. Measured (best of
-#: 3, 2 shared cores): at 500 per arm Barnard 0.06 s, Boschloo 0.16 s; at 1,000 per arm 0.45 s and 1.4 s.
-#: Beyond the limit :class:`TableTooLarge` is raised; at that size the exact tests' P values agree with
-#: Fisher's and the chi-squared test's to the digits a paper prints.
-EXACT_UNCONDITIONAL_MAX_N = 500
-
-#: Relative tolerance for "as extreme as observed" in Barnard's and Boschloo's tests (as R's ``Exact``
-#: package and ``fisher.test`` use): a table counts if its statistic is within this of the observed one.
-_TIE_RTOL = 1e-7
-_GRID = 400  # nuisance proportions on the dense grid (uniform in arcsine scale: denser near 0 and 1)
-_REFINE = 4  # local maxima of the grid refined by bounded scalar maximisation
-
-
-class TableTooLarge(ValueError):
-    """An exact unconditional test (Barnard, Boschloo) was asked of a table above
-    :data:`EXACT_UNCONDITIONAL_MAX_N` per arm. A ``ValueError``, so callers that skip bad input skip it too."""
-
-
-def _check_exact_size(test: str, n1: int, n2: int) -> None:
-    if max(n1, n2) > EXACT_UNCONDITIONAL_MAX_N:
-        raise TableTooLarge(
-            f"{_TEST_NAMES[test]} not run: table too large (n = {n1} and {n2} per arm; "
-            f"limit {EXACT_UNCONDITIONAL_MAX_N} per arm, EXACT_UNCONDITIONAL_MAX_N)"
-        )
-
-
-def _sup_over_nuisance(mask: np.ndarray, n1: int, n2: int) -> float:
-    """sup over pi in [0, 1] of P(table in ``mask``) when both arms are binomial(n_i, pi).
-
-    ``mask[x1, x2]`` marks the tables at least as extreme as the observed one. The P at each pi is a
-    matrix product (vectorised over pi); the supremum is taken over a dense grid, uniform in
-    arcsin(sqrt(pi)) so that it is denser near 0 and 1, then each of the best local maxima of the
-    grid is refined by bounded scalar maximisation between its neighbours.
-    """
-    x1, x2 = np.arange(n1 + 1), np.arange(n2 + 1)
-    lc1 = special.gammaln(n1 + 1) - special.gammaln(x1 + 1) - special.gammaln(n1 - x1 + 1)
-    lc2 = special.gammaln(n2 + 1) - special.gammaln(x2 + 1) - special.gammaln(n2 - x2 + 1)
-    weights = mask.astype(float)
-
-    def p_at(pis) -> np.ndarray:
-        pis = np.atleast_1d(np.asarray(pis, dtype=float))[:, None]
-        b1 = np.exp(lc1 + special.xlogy(x1, pis) + special.xlog1py(n1 - x1, -pis))
-        b2 = np.exp(lc2 + special.xlogy(x2, pis) + special.xlog1py(n2 - x2, -pis))
-        return ((b1 @ weights) * b2).sum(axis=1)
-
-    grid = np.sin(np.linspace(0.0, math.pi / 2, _GRID + 1)) ** 2
-    values = p_at(grid)
-    best = float(values.max())
-    padded = np.concatenate(([-1.0], values, [-1.0]))
-    peaks = np.flatnonzero((values >= padded[:-2]) & (values >= padded[2:]))
-    for i in peaks[np.argsort(-values[peaks])][:_REFINE]:
-        lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, _GRID)]
-        res = optimize.minimize_scalar(
-            lambda t: -p_at(t)[0], bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}
-        )
-        best = max(best, -float(res.fun))
-    return min(1.0, best)
-
-
-def _barnard(e1: int, n1: int, e2: int, n2: int) -> tuple[float, float]:
-    """Barnard's two-sided test with the pooled Wald statistic: (statistic, P)."""
-    x1, x2 = np.arange(n1 + 1)[:, None], np.arange(n2 + 1)[None, :]
-    pooled = (x1 + x2) / (n1 + n2)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        wald = np.where(se > 0, (x1 / n1 - x2 / n2) / se, 0.0)
-    observed = float(wald[e1, e2])
-    return observed, _sup_over_nuisance(np.abs(wald) >= abs(observed) * (1 - _TIE_RTOL), n1, n2)
-
-
-def _fisher_one_sided(n1: int, n2: int) -> tuple[np.ndarray, np.ndarray]:
-    """Fisher's one-sided P values of every table given its margins: P(X1 <= x1) and P(X1 >= x1)."""
-    x1, x2 = np.arange(n1 + 1)[:, None], np.arange(n2 + 1)[None, :]
-    g = special.gammaln
-    pmf = np.exp(
-        g(n1 + 1)
-        - g(x1 + 1)
-        - g(n1 - x1 + 1)
-        + g(n2 + 1)
-        - g(x2 + 1)
-        - g(n2 - x2 + 1)
-        - (g(n1 + n2 + 1) - g(x1 + x2 + 1) - g(n1 + n2 - x1 - x2 + 1))
-    )
-    less, greater = pmf.copy(), pmf.copy()
-    for i in range(1, n1 + 1):  # same margin total: (x1, x2) follows (x1 - 1, x2 + 1)
-        less[i, :-1] += less[i - 1, 1:]
-    for i in range(n1 - 1, -1, -1):
-        greater[i, 1:] += greater[i + 1, :-1]
-    return np.minimum(less, 1.0), np.minimum(greater, 1.0)
-
-
-def _boschloo(e1: int, n1: int, e2: int, n2: int) -> tuple[float, float]:
-    """Boschloo's test, two-sided as scipy: twice the smaller one-sided P, with the statistic of that side."""
-    sides = []
-    for fisher in _fisher_one_sided(n1, n2):
-        observed = float(fisher[e1, e2])
-        sides.append((_sup_over_nuisance(fisher <= observed * (1 + _TIE_RTOL), n1, n2), observed))
-    p, statistic = sides[0] if sides[0][0] < sides[1][0] else sides[1]
-    return statistic, min(1.0, 2 * p)
 
 
 def two_by_two(events1: int, n1: int, events2: int, n2: int, test: str = "chi2") -> TestResult:
@@ -366,7 +267,7 @@ def two_by_two(events1: int, n1: int, events2: int, n2: int, test: str = "chi2")
     name = _TEST_NAMES[test] + (f" ({why})" if why else "")
     chi = test.startswith("chi2")
     if test in ("barnard", "boschloo"):
-        _check_exact_size(test, m1, m2)
+        check_size(test, m1, m2)
     if e1 + e2 in (0, m1 + m2):
         what = "no events in either arm" if e1 + e2 == 0 else "events in every participant"
         return TestResult(
@@ -382,7 +283,7 @@ def two_by_two(events1: int, n1: int, events2: int, n2: int, test: str = "chi2")
         if log_p < math.log(1e-300):
             detail["log10_pvalue"] = log_p / math.log(10)
         return TestResult(float(statistic), math.exp(log_p), None, name, detail)
-    statistic, p = (_barnard if test == "barnard" else _boschloo)(e1, m1, e2, m2)
+    statistic, p = (barnard if test == "barnard" else boschloo)(e1, m1, e2, m2)
     return TestResult(statistic, p, None, name, detail)
 
 
@@ -630,7 +531,7 @@ def ci_from_p(estimate: float, p: float, level: float = 0.95, ratio: bool = Fals
 
 
 # ----------------------------------------------------------------------------- power and sample size
-_PROP_POWER = ("pooled", "unpooled", "arcsine")
+_PROP_POWER = POWER_METHODS
 
 
 def _prop_power(p1: float, p2: float, n1: float, n2: float, alpha: float, method: str) -> float:

@@ -19,6 +19,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from .vocabulary import CHOSEN_POPULATIONS, CI_METHODS, ITT_ASSUMPTIONS, PRIORS, TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
+
 __all__ = ["ParameterError", "SPEC", "PRIOR_TABLES", "check_parameters", "check_notebook", "allowed"]
 
 
@@ -111,24 +113,24 @@ SPEC: dict[str, Choice | Number | Folder | Package] = {
     "paper_dir": Package("the data package to audit: a paper id under data/ or a folder (see data/README.md)"),
     "alpha": Number(0, 1, "significance level for marking results significant"),
     "two_by_two_test": Choice(
-        ("chi2", "chi2_yates", "fisher", "barnard", "boschloo", "chi2_or_fisher"),
+        TWO_BY_TWO_TESTS + TWO_BY_TWO_RULES,
         "test for a 2x2 table of counts",
     ),
     "ci_method": Choice(
-        ("wald", "newcombe", "agresti_caffo", "score"),
+        CI_METHODS,
         "confidence interval for a difference of proportions",
     ),
     "population": Choice(
-        ("analysed", "assigned", "completed", "implied"),
+        CHOSEN_POPULATIONS,
         "denominators first tried: the n the paper says it analysed, all assigned (randomised), those who "
         "completed, or the n the printed percentages imply",
     ),
     "itt_assumption": Choice(
-        ("per_protocol", "worst_case", "best_case", "tipping_point"),
+        ITT_ASSUMPTIONS,
         "how participants who discontinued count in the primary comparison",
     ),
     "prepost_correlation": Number(-1, 1, "assumed correlation between a patient's visits, for within-group tests"),
-    "prior": Choice(("uniform", "jeffreys", "sceptical", "enthusiastic"), "prior for the Bayesian reanalysis"),
+    "prior": Choice(PRIORS, "prior for the Bayesian reanalysis"),
     "margin": Number(0, 1, "clinically relevant risk difference, for P(benefit > margin) and the enthusiastic prior"),
     "data_dir": Folder("a data package folder; '' for the paper's own package under data/"),
     "results_dir": Folder("where to write machine-readable results; '' to write nothing", must_exist=False),

@@ -16,10 +16,11 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from .vocabulary import VERDICTS
+
 __all__ = ["Page", "render", "write_index", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
 
 
 class Page:
@@ -107,6 +108,9 @@ def _summary(notebook: Path, build: Path) -> str:
             table = table[table["role"] == "claim"]
         counts = table["verdict"].value_counts()
         shown = ", ".join(f"{counts.get(v, 0)} {v.replace('_', ' ')}" for v in VERDICTS)
+        if "as_stated" in table:
+            other = (table["as_stated"].astype(str) == "False") & (table["verdict"] == "reproduced")
+            shown += f" ({int(other.sum())} of the reproduced only by a test or n the paper does not state)"
         parts.append(f"<p><b>{len(table)} printed claims audited:</b> {shown}.</p>")
     for cell in cells:
         if cell.startswith("## Conclusion"):

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from . import inference
-from .audit import VERDICTS
 from .data import Paper
+from .markup import escape_markdown
 from .printed import normalise, parse
+from .vocabulary import TWO_BY_TWO_TESTS, VERDICTS
 
 __all__ = [
     "Prose",
@@ -61,27 +60,6 @@ class Prose:
 
 
 #: Characters Markdown (CommonMark, GFM, Jupyter's math) acts on anywhere in a line.
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
-
-
-def escape_markdown(text: object) -> str:
-    """``text`` as literal Markdown inline text: shown as written, never interpreted.
-
-    The text is put on one line; ``&``, ``<`` and ``>`` become entities (so raw HTML, an
-    autolink or a block quote stays text); backslash, backtick, ``* _ [ ] | ~ $`` are
-    backslash-escaped (emphasis, code, links and images, table cells, strikethrough, math);
-    and a leading ``#``, ``+``, ``-``, ``=`` or ``1.``/``1)`` is escaped, in case the text
-    starts a line (heading, list). Ordinary text (``Lu J, et al. 2021;12:340.``) is unchanged.
-
-    >>> escape_markdown("<script>x</script> *a* [b](c)")
-    '&lt;script&gt;x&lt;/script&gt; \\\\*a\\\\* \\\\[b\\\\](c)'
-    """
-    s = html.escape(" ".join(str(text).split()), quote=False)
-    s = _MD_INLINE.sub(r"\\\1", s)
-    s = re.sub(r"^([#+\-=])", r"\\\1", s)
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
-
-
 #: The columns a reader needs, in reading order.
 READER_COLUMNS = ["claim_id", "location", "reported", "recomputed", "method", "verdict", "note"]
 
@@ -111,6 +89,9 @@ def headline(paper: Paper, claims: pd.DataFrame) -> Prose:
         "not_reproducible": "not reproducible from the published numbers",
     }
     parts = [f"**{counts[v]}** {words[v]}" for v in VERDICTS]
+    if "as_stated" in claims:
+        other = claims["as_stated"].astype(str).eq("False") & claims["verdict"].astype(str).eq("reproduced")
+        parts[0] += f" (**{int(other.sum())}** of them only by a test or n the paper does not state)"
     template = (
         f"We audited **{len(claims)}** printed percentages and inferences of {{citation}} "
         f"Of these, {', '.join(parts[:-1])} and {parts[-1]}. "
@@ -179,7 +160,7 @@ def compare_tests(counts: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Every 2x2 test on two arms' printed counts: p-value and whether p < alpha (one row per test)."""
     a, b = counts.iloc[0], counts.iloc[1]
     rows = []
-    for test in ("chi2", "chi2_yates", "fisher", "barnard", "boschloo"):
+    for test in TWO_BY_TWO_TESTS:
         r = inference.two_by_two(int(a.events), int(a.n), int(b.events), int(b.n), test=test)
         rows.append({"test": test, "method": r.method, "p": round(r.pvalue, 4), "significant": r.pvalue < alpha})
     return pd.DataFrame(rows).set_index("test")

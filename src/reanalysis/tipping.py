@@ -15,12 +15,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .closedform import p_value
-from .params import SPEC
+from .vocabulary import ITT_ASSUMPTIONS, TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
 
 __all__ = ["tipping_grid", "from_counts", "TippingSummary", "tipping_summary", "ITT_ASSUMPTIONS", "itt_table"]
 
 #: How the missing participants are counted (the notebooks' ``itt_assumption``).
-ITT_ASSUMPTIONS = ("per_protocol", "worst_case", "best_case", "tipping_point")
 
 
 def _check(events: int, n: int, missing: int, arm: str) -> tuple[int, int, int]:
@@ -57,8 +56,10 @@ def tipping_grid(
     """
     events1, n1, missing1 = _check(events1, n1, missing1, "arm 1")
     events2, n2, missing2 = _check(events2, n2, missing2, "arm 2")
-    SPEC["alpha"].check("alpha", alpha)
-    SPEC["two_by_two_test"].check("test", test)
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}")
+    if test not in TWO_BY_TWO_TESTS + TWO_BY_TWO_RULES:
+        raise ValueError(f"test must be one of {TWO_BY_TWO_TESTS + TWO_BY_TWO_RULES}, got {test!r}")
     rows = []
     t1, t2 = n1 + missing1, n2 + missing2
     for i in range(missing1 + 1):

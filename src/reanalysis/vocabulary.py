@@ -13,7 +13,11 @@ import re
 __all__ = [
     "VERDICTS",
     "NOT_REPRODUCIBLE_CAUSES",
+    "PRIORS",
+    "ITT_ASSUMPTIONS",
     "TWO_BY_TWO_TESTS",
+    "TWO_BY_TWO_RULES",
+    "CHOSEN_POPULATIONS",
     "T_METHODS",
     "CI_METHODS",
     "POWER_METHODS",
@@ -32,6 +36,12 @@ VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
 #: method the package does not implement (rare; the README lists each such method).
 NOT_REPRODUCIBLE_CAUSES = ("needs_unpublished_data", "method_not_implemented")
 
+#: Priors of the Bayesian reanalysis (:mod:`reanalysis.bayes` defines each).
+PRIORS = ("uniform", "jeffreys", "sceptical", "enthusiastic")
+
+#: How participants who discontinued count in a primary comparison (:mod:`reanalysis.tipping`).
+ITT_ASSUMPTIONS = ("per_protocol", "worst_case", "best_case", "tipping_point")
+
 #: Tests for a 2x2 table; ``chi2_or_fisher`` is the switch rule "chi-squared, or Fisher's
 #: exact test where an expected count is below 5".
 TWO_BY_TWO_TESTS = ("chi2", "chi2_yates", "fisher", "barnard", "boschloo")
@@ -45,6 +55,8 @@ POWER_METHODS = ("pooled", "unpooled", "arcsine")
 #: (the n the paper says it analysed, then the randomised and completed n), then the n
 #: that the arm's printed percentages imply.
 POPULATIONS = ("printed", "table", "analysed", "assigned", "completed", "implied")
+#: The populations a reader can choose for the recomputed value (the notebooks' ``population``).
+CHOSEN_POPULATIONS = ("analysed", "assigned", "completed", "implied")
 
 #: Rules by which a computed value may be printed: all three are legitimate.
 ROUNDING_RULES = ("half_up", "half_even", "truncate")

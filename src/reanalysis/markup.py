@@ -1,0 +1,32 @@
+"""Text from a data package, made safe to show: a package may come from anyone.
+
+The lowest layer of the presentation: :mod:`reanalysis.data` (its counts table),
+:mod:`reanalysis.tables` and :mod:`reanalysis.site` escape every field through it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+__all__ = ["escape_markdown"]
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` as literal Markdown inline text: shown as written, never interpreted.
+
+    The text is put on one line; ``&``, ``<`` and ``>`` become entities (so raw HTML, an
+    autolink or a block quote stays text); backslash, backtick, ``* _ [ ] | ~ $`` are
+    backslash-escaped (emphasis, code, links and images, table cells, strikethrough, math);
+    and a leading ``#``, ``+``, ``-``, ``=`` or ``1.``/``1)`` is escaped, in case the text
+    starts a line (heading, list). Ordinary text (``Lu J, et al. 2021;12:340.``) is unchanged.
+
+    >>> escape_markdown("<script>x</script> *a* [b](c)")
+    '&lt;script&gt;x&lt;/script&gt; \\\\*a\\\\* \\\\[b\\\\](c)'
+    """
+    s = html.escape(" ".join(str(text).split()), quote=False)
+    s = _MD_INLINE.sub(r"\\\1", s)
+    s = re.sub(r"^([#+\-=])", r"\\\1", s)
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
