@@ -487,3 +487,27 @@ def test_every_claim_has_route_and_as_stated_columns():
         assert (decided.route != "").all(), decided[decided.route == ""].claim_id.tolist()
         nr = claims[claims.verdict == "not_reproducible"]
         assert set(nr.cause) <= {"needs_unpublished_data", "method_not_implemented"}
+
+
+def test_debit_on_a_binary_mean_and_sd():
+    """A 0/1 variable with mean 0.50 over 100 has SD 0.5025 at most (p = 1/2): 0.50 holds, 0.51 cannot."""
+    for sd, verdict in (("0.50", "reproduced"), ("0.51", "inconsistent")):
+        d = [
+            {"id": f"s.{s}", "arm": "a", "variable": "smoker", "statistic": s, "value": v, "timepoint": "baseline"}
+            for s, v in (("mean", "0.50"), ("sd", sd), ("n", "100"))
+        ]
+        claims = audit(paper(d, [], binary_valued=["smoker"])).set_index("claim_id")
+        assert claims.loc["s.sd.debit", "verdict"] == verdict, sd
+
+
+def test_figures_mark_each_visit_with_its_own_p():
+    """zang2022 prints one "p > 0.05" for fasting C-peptide at weeks 9, 20 and 48 (Fig. 3A); per visit
+    the printed means and SDs give 0.202, 0.084 and 0.128, and HbA1c at week 48 gives 0.003 (Fig. 2D),
+    as an independent review recomputed (issue 11)."""
+    from reanalysis.tables import marks
+
+    p = load("zang2022")
+    claims = audit(p)
+    labels = " ".join(marks(p, claims, "fasting_cpeptide").label)
+    assert all(f"ours {x}" in labels for x in ("0.202", "0.084", "0.128"))
+    assert "ours 0.003" in " ".join(marks(p, claims, "hba1c").label)

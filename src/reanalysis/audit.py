@@ -1286,9 +1286,11 @@ def _per_visit(row: dict, d: dict[str, dict]) -> list[dict]:
 
 def _granularity(paper: Paper, inp: _Inputs) -> list[_Claim]:
     """GRIM and GRIMMER claims for the means and SDs of variables the package declares
-    whole-number (``integer_valued``), and the largest SD a printed range allows, at the
-    stated n of each row and at the other candidate n (labelled)."""
+    whole-number (``integer_valued``), DEBIT for the mean and SD of 0/1 variables
+    (``binary_valued``), and the largest SD a printed range allows, at the stated n of each row
+    (GRIM also names the other candidate n that a failing mean fits)."""
     integer = set(paper.meta.get("integer_valued", []))
+    binary = set(paper.meta.get("binary_valued", []))
     out = []
     for r in inp.d.values():
         if r["statistic"] == "mean" and r["variable"] in integer:
@@ -1328,6 +1330,19 @@ def _granularity(paper: Paper, inp: _Inputs) -> list[_Claim]:
                 cg.method = "GRIMMER (Anaya 2016; Allard 2018)"
                 cg.notes.append(g.explanation)
                 out.append(cg)
+        if r["statistic"] == "sd" and r["variable"] in binary:
+            mean, pops = inp.sibling(r, "mean"), inp.populations(r, implied=False)
+            if mean is not None and pops and 0 <= parse(mean["value"]).value <= 1 and pops[0][2] >= 2:
+                pop, source, n = pops[0]
+                result = checks.debit(mean["value"], r["value"], n)
+                c = _Claim({**_claim_row(r, "debit"), "id": f"{r['id']}.debit"})
+                c.reported = f"{mean['value']} ± {r['value']}"
+                c.recomputed = f"SD from {result.sd_range[0]:.3g} to {result.sd_range[1]:.3g} (n = {n})"
+                c.route = Route("debit", (n,), pop, source)
+                c.method = "DEBIT (Heathers & Brown 2019)"
+                c.verdict = "reproduced" if result.consistent else "inconsistent"
+                c.notes.append(result.explanation)
+                out.append(c)
         if r["statistic"] == "sd":
             lo, hi, mean = inp.sibling(r, "min"), inp.sibling(r, "max"), inp.sibling(r, "mean")
             pops = inp.populations(r, implied=False)

@@ -349,9 +349,10 @@ def _read_meta(folder: Path) -> dict:
         for key in ("analysed", "completed"):
             if key in spec and spec[key] > spec["assigned"]:
                 raise fail(("arms", arm, key), f"{key} ({spec[key]}) exceeds assigned ({spec['assigned']})")
-    integer_valued = meta.get("integer_valued", [])
-    if not isinstance(integer_valued, list) or not all(isinstance(v, str) and _SLUG.match(v) for v in integer_valued):
-        raise fail(("integer_valued",), "expected a list of variable slugs (whole-number measurements)")
+    for key, what in (("integer_valued", "whole-number measurements"), ("binary_valued", "0/1 measurements")):
+        listed = meta.get(key, [])
+        if not isinstance(listed, list) or not all(isinstance(v, str) and _SLUG.match(v) for v in listed):
+            raise fail((key,), f"expected a list of variable slugs ({what})")
     if not isinstance(meta["timepoints"], list) or not meta["timepoints"]:
         raise fail(("timepoints",), "expected [[timepoints]] tables with an id")
     ids: set[str] = set()
