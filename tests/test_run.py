@@ -183,3 +183,27 @@ def test_audit_notebook_audits_another_package_and_refuses_an_unknown_one(tmp_pa
     listed = re.escape(str(available()))  # every package under data/, whatever they are
     with pytest.raises(ParameterError, match=rf"paper_dir = 'nosuchpaper' .* one of {listed}"):
         reproduce([nb], tmp_path, {"paper_dir": "nosuchpaper"}, progress=False)
+
+
+def test_package_paths_resolve_against_the_working_directory(tmp_path):
+    """A folder resolves against where the command runs; a bare id that is no such folder is the project's."""
+    import shutil
+
+    from reanalysis.run import _absolute_packages
+
+    shutil.copytree(ROOT / "data" / "lu2021", tmp_path / "mine")
+    out, said = _absolute_packages({"paper_dir": "mine", "alpha": 0.05}, cwd=tmp_path)
+    assert out == {"paper_dir": str((tmp_path / "mine").resolve()), "alpha": 0.05}
+    assert said == [f"paper_dir: the data package in {(tmp_path / 'mine').resolve()}"]
+    out, said = _absolute_packages({"paper_dir": "lu2021"}, cwd=tmp_path)
+    assert out["paper_dir"] == "lu2021" and "the project's data package" in said[0]
+
+
+def test_readme_audit_command_works_verbatim_from_the_repository_root(tmp_path, monkeypatch, capsys):
+    """`python -m reanalysis.run notebooks/audit.ipynb -p paper_dir data/<id>` from the root (issue 14)."""
+    monkeypatch.chdir(ROOT)
+    package = available()[0]
+    code = main(["notebooks/audit.ipynb", "-p", "paper_dir", f"data/{package}", "--build", str(tmp_path / "b")])
+    assert code == 0, capsys.readouterr().err
+    assert f"paper_dir: the data package in {ROOT / 'data' / package}" in capsys.readouterr().out
+    assert (tmp_path / "b" / "audit" / "claims.csv").is_file()

@@ -158,6 +158,34 @@ def _default(declared: dict, name: str):
         return None
 
 
+#: Parameters naming a data package folder: resolved against the directory the command runs in.
+PACKAGE_PARAMETERS = ("paper_dir", "data_dir")
+
+
+def _absolute_packages(parameters: dict, cwd: Path | None = None) -> tuple[dict, list[str]]:
+    """Package parameters as absolute folders, with a line saying which folder each names.
+
+    A value that is a folder (relative to ``cwd``, the directory the command runs in) becomes
+    its absolute path, so a kernel running in ``notebooks/`` reads the same folder; a bare paper
+    id that is not such a folder stays an id and names the project's package under ``data/``.
+    """
+    from .data import data_root
+
+    cwd = cwd or Path.cwd()
+    out, said = dict(parameters), []
+    for name in PACKAGE_PARAMETERS:
+        value = parameters.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        folder = cwd / Path(value).expanduser()
+        if folder.is_dir():
+            out[name] = str(folder.resolve())
+            said.append(f"{name}: the data package in {out[name]}")
+        else:
+            said.append(f"{name}: the project's data package {data_root() / value}")
+    return out, said
+
+
 def _plan(notebooks: list[Path], parameters: dict) -> dict[Path, tuple[dict, set[str]]]:
     """Which parameters go to which notebook (and which it declares); refuse a name no notebook takes."""
     declared = {nb: _declared(nb) for nb in notebooks}
@@ -624,6 +652,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if result.ok else 1
         parameters = {name: _convert(value) for name, value in args.parameter}
         parameters.update({name: value for name, value in args.raw})
+        parameters, said = _absolute_packages(parameters)
+        for line in said:
+            print(line)
         result = reproduce(
             args.notebooks or None,
             args.build,
