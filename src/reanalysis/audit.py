@@ -499,15 +499,16 @@ def _named_outside(claim: _Claim, outside: list[str], family_name: str) -> bool:
     if individual:
         claim.unpublished(
             f"the paper names {', '.join(individual)}: "
-            + ("rank test: needs individual data" if any(t in RANK for t in individual) else "needs individual data")
+            + (
+                "rank test: needs individual data"
+                if any(t in RANK_TESTS for t in individual)
+                else "needs individual data"
+            )
         )
     else:
         claim.verdict, claim.cause = "not_reproducible", _NOT_IMPLEMENTED
         claim.notes.append(f"the paper names {', '.join(outside)}; not implemented here for {family_name}")
     return True
-
-
-RANK = RANK_TESTS
 
 
 def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) -> None:
@@ -516,11 +517,8 @@ def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[
     stated, or when no other test reproduces the printed value, on at most
     :data:`EXACT_TABLES_MAX` tables."""
     s = inp.settings
-    printed = _printed_p(claim.row, s.alpha)
+    printed = _printed_p(claim.row, s.alpha)  # a p printed as "NA" never reaches here (see _inference)
     claim.reported = claim.row["value"]
-    if printed is None:
-        claim.unpublished("no p-value printed (NA)")
-        return
     a, b = (cells[arm] for arm in arms)
     exact = ("barnard", "boschloo")
     stated_tests, alternatives, outside = order_tests(
@@ -577,7 +575,7 @@ def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[
     claim.decide(printed, cands)
     if not named:
         claim.notes.append("the paper names no test for it")
-    elif claim.verdict == "inconsistent" and any(t in RANK for t in outside):
+    elif claim.verdict == "inconsistent" and any(t in RANK_TESTS for t in outside):
         claim.unpublished("the paper also names a rank test, which needs the individual data")
 
 
@@ -585,11 +583,8 @@ def _categories(claim: _Claim, inp: _Inputs, rows: list[dict], arms: list[str]) 
     """A p over a row of several categories: the arms x categories chi-squared test (and the
     Fisher-Freeman-Halton exact test) from the category counts, both arms from one population."""
     s = inp.settings
-    printed = _printed_p(claim.row, s.alpha)
+    printed = _printed_p(claim.row, s.alpha)  # a p printed as "NA" never reaches here (see _inference)
     claim.reported = claim.row["value"]
-    if printed is None:
-        claim.unpublished("no p-value printed (NA)")
-        return
     cats = list(dict.fromkeys(r["category"] for r in rows))
     family = ("chi2", "fisher_freeman_halton")
     named_all = stated_methods(claim.row["method_stated"])
@@ -688,11 +683,8 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict, sds: dict, sems: dict, arms
     """Two-sample t-test from printed means and SDs (or SEMs, converted with each n), both arms'
     n from one population; Student's and Welch's as the paper's "t-test" allows."""
     s = inp.settings
-    printed = _printed_p(claim.row, s.alpha)
+    printed = _printed_p(claim.row, s.alpha)  # a p printed as "NA" never reaches here (see _inference)
     claim.reported = claim.row["value"]
-    if printed is None:
-        claim.unpublished("no p-value printed (NA)")
-        return
     named_all = stated_methods(claim.row["method_stated"])
     if len(arms) == 2:  # a one-way ANOVA of two groups is Student's t-test
         named_all = tuple("student" if t == "anova" else t for t in named_all)
@@ -706,13 +698,7 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict, sds: dict, sems: dict, arms
         return
     m = [parse(means[a]["value"]) for a in arms]
     per_arm = [inp.populations(means[a]) for a in arms]
-    pairs = []
-    for pop in dict.fromkeys(p for p, _, _ in per_arm[0]):
-        found = [next(((src, n) for p, src, n in arm if p == pop), None) for arm in per_arm]
-        if all(found) and (pop, found[0][1], found[1][1]) not in [(x, a, b) for x, _, (a, b) in pairs]:
-            if any(ns == (found[0][1], found[1][1]) for _, _, ns in pairs):
-                continue
-            pairs.append((pop, "; ".join(dict.fromkeys(src for src, _ in found)), (found[0][1], found[1][1])))
+    pairs = pair_populations(per_arm)
     if not pairs:
         claim.unpublished("no n printed for these means, and no arm n applies (a subgroup)")
         return
@@ -740,7 +726,7 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict, sds: dict, sems: dict, arms
     claim.decide(printed, cands)
     if not named:
         claim.notes.append("the paper names no test for it")
-    if claim.verdict == "inconsistent" and any(t in RANK for t in outside):
+    if claim.verdict == "inconsistent" and any(t in RANK_TESTS for t in outside):
         claim.unpublished("the paper also names a rank test, which needs the individual data")
     if claim.row["timepoint"] not in ("", "baseline") and stated_pop != "printed" and stated_pop != "table":
         claim.notes.append("the n at this visit is not printed; the arm's n were assumed")
@@ -1154,7 +1140,7 @@ def _within(claim: _Claim, inp: _Inputs, refs: list[str], arms: list[str]) -> bo
             "needs the unpublished correlation between visits; the printed value holds for r from "
             f"{CORRELATIONS[first]:.2f} to {CORRELATIONS[last]:.2f}{gaps}"
         )
-    elif any(t in RANK for t in named):
+    elif any(t in RANK_TESTS for t in named):
         claim.unpublished(
             "no correlation between visits from -0.9 to 0.99 gives the printed value with a paired t-test; "
             "the paper also names the Wilcoxon signed-rank test, which needs the individual data"
@@ -1201,7 +1187,7 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
                         dfs.append((pop, f"{pop} n", sum(int(spec[a][pop]) for a in arms) - 2))
         _p_from_ci(claim, same[0], inp.settings.alpha, dfs)
         named = stated_methods(row["method_stated"] or same[0]["method_stated"])
-        if any(t in RANK for t in named) and claim.verdict != "reproduced":
+        if any(t in RANK_TESTS for t in named) and claim.verdict != "reproduced":
             claim.unpublished("the paper names a rank test, whose p a printed CI does not imply: needs individual data")
         elif claim.verdict == "inconsistent" and row["recomputable"] == "no":
             claim.unpublished(
@@ -1214,7 +1200,7 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
     if row["recomputable"] == "no":
         claim.unpublished(row["reason"])
         named = stated_methods(row["method_stated"])
-        if any(t in RANK for t in named) and "rank test" not in row["reason"]:
+        if any(t in RANK_TESTS for t in named) and "rank test" not in row["reason"]:
             claim.notes.append("rank test: needs individual data")
         return
     if kind == "p_value" and row["value"] and is_number(row["value"]) and not 0 <= parse(row["value"]).value <= 1:
@@ -1224,7 +1210,7 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
     if kind == "ratio":
         return _ratio(claim, inp)
     named = stated_methods(row["method_stated"])
-    rank_only = named and all(t in RANK for t in named)
+    rank_only = named and all(t in RANK_TESTS for t in named)
     if kind == "p_value" and rank_only:
         claim.unpublished(f"the paper names {', '.join(named)}: rank test: needs individual data")
         return

@@ -82,7 +82,8 @@ class Candidate:
 
 
 def pair_populations(per_arm: Sequence[Sequence[tuple[str, str, int]]]) -> list[tuple[str, str, tuple[int, ...]]]:
-    """Populations every arm has, as (population, source, n per arm), in the order of the first arm.
+    """Populations every arm has, as (population, source, n per arm), in the order of
+    :data:`~reanalysis.vocabulary.POPULATIONS`; a population whose n equal an earlier one's is left out.
 
     ``per_arm[i]`` lists arm i's candidate denominators as (population, source, n). Only a
     population present in every arm is kept: one arm's randomised n is never combined with
@@ -95,10 +96,11 @@ def pair_populations(per_arm: Sequence[Sequence[tuple[str, str, int]]]) -> list[
         if pop in seen:
             continue
         found = [next(((s, n) for p, s, n in arm if p == pop), None) for arm in per_arm]
-        if all(found):
+        ns = tuple(n for _, n in found) if all(found) else None
+        if ns is not None and ns not in {x[2] for x in out}:  # the same n under another name adds nothing
             seen.add(pop)
             sources = dict.fromkeys(s for s, _ in found)
-            out.append((pop, "; ".join(sources), tuple(n for _, n in found)))
+            out.append((pop, "; ".join(sources), ns))
     order = {p: i for i, p in enumerate(POPULATIONS)}
     out.sort(key=lambda x: order.get(x[0], len(order)))
     return out
