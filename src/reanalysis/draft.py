@@ -104,6 +104,7 @@ class Table:
     grid: list[list[str]]
     n_header: int
     footnotes: list[str] = field(default_factory=list)
+    spanned: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> origin row of a row span
 
     def line(self, i: int) -> str:
         """Row ``i`` as it appears in paper.txt."""
@@ -226,8 +227,11 @@ def _text(
     return re.sub(r"\s+", " ", "".join(parts).replace("\u00a0", " ")).strip()
 
 
-def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
-    """Expand row and column spans: each cell's text fills every position it spans."""
+def _grid(rows: list[list[tuple[str, int, int]]], spanned: set | None = None) -> list[list[str]]:
+    """Expand row and column spans: each cell's text fills every position it spans.
+
+    ``spanned`` (if given) receives ``(row, column, origin row)`` of every position filled from a row above.
+    """
     grid: list[list[str | None]] = []
     for r, row in enumerate(rows):
         while len(grid) <= r:
@@ -244,6 +248,8 @@ def _grid(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
                     line.append(None)
                 for dc in range(cs):
                     line[c + dc] = text
+                    if dr and spanned is not None:
+                        spanned.add((r + dr, c + dc, r))
             c += cs
     width = max((len(g) for g in grid), default=0)
     return [[x or "" for x in g] + [""] * (width - len(g)) for g in grid]
@@ -289,16 +295,34 @@ def _table(wrap: ET.Element, position: int) -> Table | None:
             else:
                 footnotes.append(_text(fn))
     footnotes = [f for f in footnotes if f]
-    m = re.search(r"(\d+)", label)
+    spanned: set = set()
+    grid = _grid(spans, spanned)
     return Table(
-        number=int(m[1]) if m else position,
+        number=_table_number(label, position),
         label=label or f"Table {position}",
         caption=caption,
         rows=printed,
-        grid=_grid(spans),
+        grid=grid,
         n_header=n_header,
         footnotes=footnotes,
+        spanned={(r, c): o for r, c, o in spanned},
     )
+
+
+def _table_number(label: str, position: int) -> int:
+    """The number of "Table 2", "Table-II" or "Table IV"; else the table's position."""
+    m = re.search(r"(\d+)", label)
+    if m:
+        return int(m[1])
+    m = re.search(r"\b([IVX]+)\b", label)
+    if m:
+        values = {"I": 1, "V": 5, "X": 10}
+        total = 0
+        for a, b in zip(m[1], m[1][1:] + " ", strict=True):
+            v = values[a]
+            total += -v if b in values and values[b] > v else v
+        return total
+    return position
 
 
 def parse_jats(xml: str) -> Article:
@@ -600,7 +624,7 @@ def parse_cell(text: str, *, sem: bool = False, spread: str = "iqr", hint: str =
     returns pairs ``("count#0", ...)``, ``("percent#0", ...)``, ... numbered by category.
     """
     s = _strip_marks(text)
-    if s.lower() in ("", "-", "--", "—", "na", "n/a", "nr", "nd", "—", "...", "…"):
+    if s.lower() in ("na", "n/a", "nr", "nd", "…") or re.fullmatch(r"[-–—.\s]*", s):
         return []
     h = hint.lower()
     spread_stat = "sd" if not sem else "sem"
@@ -668,7 +692,7 @@ def parse_p_cell(text: str) -> tuple[str, str] | None:
     Returns ``None`` for an empty cell, one that prints no number, or one that is not a p-value.
     """
     s = normalise(text)
-    if not s or s.lower() in ("-", "--", "—", "na", "n/a", "nr"):
+    if s.lower() in ("na", "n/a", "nr") or re.fullmatch(r"[-–—.\s]*", s):
         return None
     m = re.fullmatch(r"(n\.?\s?s\.?)\s*([a-h*†‡§¶#]*)", s, re.IGNORECASE)
     if m:
@@ -925,6 +949,7 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
             )
         parent = ""
         heading_p: dict | None = None
+        spanning: dict[tuple[int, int], dict] = {}
         for r in range(t.n_header, len(t.grid)):
             if r >= len(t.rows):
                 break
@@ -934,7 +959,7 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
             values = [row[c.index] for c in arm_cols]
             if not label:
                 continue
-            if not any(v.strip() for v in values):
+            if not any(v.strip() for v in values) or all(row[c.index] == label for c in arm_cols):
                 parent, heading_p = label, None
                 if any(row[c.index].strip() for c in p_cols):
                     heading_p = _heading_p(t, r, label, p_cols, tests, marks, section, unique, draft)
@@ -993,6 +1018,13 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
                 heading_p["timepoint"] = tps.pop() if len(tps) == 1 else ""
             for pc in p_cols:
                 cell = row[pc.index]
+                origin = t.spanned.get((r, pc.index))
+                if origin is not None:  # a p-value spanning several rows ("Single/Two/Triple vessel disease")
+                    first = spanning.get((origin, pc.index))
+                    if first is not None:
+                        more = [i for key, lst in row_ids.items() for i in lst if re.search(r"\.(count|percent)$", i)]
+                        first["refers_to"] = ";".join(filter(None, [first["refers_to"]] + more))
+                    continue
                 got = parse_p_cell(cell)
                 if got is None:
                     if cell.strip() and normalise(cell).lower() not in ("-", "na", "n/a", "nr", "—"):
@@ -1023,6 +1055,7 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
                         method=method,
                     )
                 )
+                spanning[(r, pc.index)] = draft.inferences[-1]
 
 
 def _heading_p(t: Table, r: int, label: str, p_cols, tests, marks, section, unique, draft: Draft) -> dict | None:
@@ -1119,7 +1152,7 @@ def _irow(
 
 _P_TEXT = re.compile(
     r"\b[pP]\s*(?:[-\s]?values?\s*)?(<=|>=|≤|≥|<|>|=|˂|˃)\s*(\d*\.\d+|[01](?![\d.]))"
-    r"|\b[pP][-\s]?values?\s+(?:of|was|were)\s+(\d*\.\d+)"
+    r"|\b[pP][-\s]?values?\s*(?:of|was|were|:)?\s+(\d*\.\d+)"
 )
 _CI_TEXT = re.compile(
     rf"(\d{{2}}(?:\.\d)?)\s*%\s*(?:CI|C\.I\.|confidence intervals?)\s*[:=,]?\s*(?:of|was|were)?\s*[\(\[]?\s*"
@@ -1224,7 +1257,13 @@ def draft_text_inferences(art: Article, arms: dict[str, dict], tests: dict[str, 
 
 def _same_arm(raw: str, canon: str) -> bool:
     """Whether a column's arm id names a known arm: equal, or one a prefix of the other ("aza", "azathioprine")."""
-    return raw == canon or (min(len(raw), len(canon)) >= 3 and (raw.startswith(canon) or canon.startswith(raw)))
+    if raw == canon or (min(len(raw), len(canon)) >= 3 and (raw.startswith(canon) or canon.startswith(raw))):
+        return True
+    short, long = sorted((raw, canon), key=len)
+    if not (2 <= len(short) <= 5 and short.isalpha() and len(long) > len(short) and short[0] == long[0]):
+        return False
+    rest = iter(long)  # an abbreviation: its letters in order ("mtx", "methotrexate")
+    return all(ch in rest for ch in short)
 
 
 def _arms(art: Article) -> tuple[dict[str, dict], dict[tuple[int, int], str], list[str]]:
@@ -1238,6 +1277,7 @@ def _arms(art: Article) -> tuple[dict[str, dict], dict[tuple[int, int], str], li
     notes: list[str] = []
     for ti, t in enumerate(art.tables):
         cols = [c for c in _columns(t) if c.arm]
+        known = bool(arms)
         raw = list(dict.fromkeys(c.arm for c in cols if c.arm != ALL_ARMS))
         resolved: dict[str, str] = {}
         for r in raw:
@@ -1246,7 +1286,9 @@ def _arms(art: Article) -> tuple[dict[str, dict], dict[tuple[int, int], str], li
                 resolved[r] = hit
         unmatched = [r for r in raw if r not in resolved]
         free = [a for a in arms if a not in resolved.values()]
-        if arms and unmatched and len(unmatched) == len(free):
+        labels = {c.arm: c.arm_label for c in cols}
+        abbreviations = all(re.fullmatch(r"[A-Z][A-Z0-9+\-]{1,7}", labels[r]) for r in unmatched)
+        if arms and unmatched and len(unmatched) == len(free) and abbreviations:
             for r, a in zip(unmatched, free, strict=True):
                 resolved[r] = a
             notes.append(
@@ -1254,10 +1296,15 @@ def _arms(art: Article) -> tuple[dict[str, dict], dict[tuple[int, int], str], li
                 f"{', '.join(free)} by their order: confirm"
             )
         for r in raw:
+            with_n = any(c.n is not None for c in cols if c.arm == r)
+            if r not in resolved and known and not with_n:
+                notes.append(f"{t.label}: column {labels[r]!r} is not a known arm and prints no n; not drafted")
+                continue
             a_id = resolved.setdefault(r, r)
-            label = next(c.arm_label for c in cols if c.arm == r)
-            arms.setdefault(a_id, {"label": label, "n": None, "where": ""})
+            arms.setdefault(a_id, {"label": labels[r], "n": None, "where": ""})
         for c in cols:
+            if c.arm != ALL_ARMS and c.arm not in resolved:
+                continue
             a_id = ALL_ARMS if c.arm == ALL_ARMS else resolved[c.arm]
             mapping[(ti, c.index)] = a_id
             if a_id != ALL_ARMS and c.n is not None and arms[a_id]["n"] is None:
