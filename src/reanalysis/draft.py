@@ -105,6 +105,7 @@ class Table:
     n_header: int
     footnotes: list[str] = field(default_factory=list)
     spanned: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> origin row of a row span
+    marked: list[list[str]] | None = None  # the grid with footnote marks kept ("0.45a"); None: same as grid
 
     def line(self, i: int) -> str:
         """Row ``i`` as it appears in paper.txt."""
@@ -271,6 +272,7 @@ def _table(wrap: ET.Element, position: int) -> Table | None:
         return None
     printed: list[list[str]] = []
     spans: list[list[tuple[str, int, int]]] = []
+    marked: list[list[tuple[str, int, int]]] = []
     n_header = 0
     for part in ("thead", "tbody", None):
         trs = table.findall(f"{part}/tr") if part else table.findall("tr")
@@ -278,6 +280,7 @@ def _table(wrap: ET.Element, position: int) -> Table | None:
             cells = [c for c in tr if c.tag in ("td", "th")]
             printed.append([_text(c) for c in cells])
             spans.append([(_text(c, drop_marks=True), _span(c, "rowspan"), _span(c, "colspan")) for c in cells])
+            marked.append([(_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in cells])
             if part == "thead":
                 n_header += 1
     if not printed:
@@ -306,6 +309,7 @@ def _table(wrap: ET.Element, position: int) -> Table | None:
         n_header=n_header,
         footnotes=footnotes,
         spanned={(r, c): o for r, c, o in spanned},
+        marked=_grid(marked),
     )
 
 
@@ -1017,7 +1021,7 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
                 tps = {tp for _, tp in row_ids}
                 heading_p["timepoint"] = tps.pop() if len(tps) == 1 else ""
             for pc in p_cols:
-                cell = row[pc.index]
+                cell = (t.marked or t.grid)[r][pc.index]
                 origin = t.spanned.get((r, pc.index))
                 if origin is not None:  # a p-value spanning several rows ("Single/Two/Triple vessel disease")
                     first = spanning.get((origin, pc.index))
@@ -1060,7 +1064,7 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
 
 def _heading_p(t: Table, r: int, label: str, p_cols, tests, marks, section, unique, draft: Draft) -> dict | None:
     """The p-value printed on a heading row ("Type of MG, n (%) | | | 0.83"): it covers the category rows beneath."""
-    got = parse_p_cell(t.grid[r][p_cols[0].index])
+    got = parse_p_cell((t.marked or t.grid)[r][p_cols[0].index])
     if got is None:
         return None
     value, mark = got
