@@ -674,7 +674,8 @@ def parse_cell(text: str, *, sem: bool = False, spread: str = "iqr", hint: str =
         return [("n", m[1])] + [(f"count#{k}", v.strip()) for k, v in enumerate(m[2].split("/"))]
     if re.fullmatch(r"\d+(?:\s*[/:]\s*\d+)+", s):
         parts = [v.strip() for v in re.split(r"[/:]", s)]
-        if len(parts) == 2 and not re.search(r"\w\s*[/:]\s*\w", re.sub(r"\d+/\d+", "", label)):
+        named = re.search(r"\([^()]*[a-z]\s*[/:]\s*[a-z][^()]*\)|\w+(?:\s*/\s*\w+)+\s*(?:\([^()]*\))?\s*$", label)
+        if len(parts) == 2 and not (named and re.search(r"[a-z]", re.sub(r"\d+/\d+", "", named[0]))):
             return [("count", parts[0]), ("n", parts[1])]  # "10/14": a count of its n
         return [(f"count#{k}", v) for k, v in enumerate(parts)]  # "10/4" under "male/female"
     m = re.fullmatch(rf"({_N})\s*%", s)
@@ -923,9 +924,14 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
             c.arm = mapping.get((ti, c.index), "") if c.arm else ""
         arm_cols = [c for c in cols if c.arm]
         p_cols = [c for c in cols if c.is_p]
-        if not arm_cols:
+        known = list(dict.fromkeys(a for a in mapping.values() if a != ALL_ARMS))
+        time_cols = [c for c in cols if c.timepoint and not c.arm and not c.is_p]
+        row_arms = not arm_cols and bool(known) and bool(time_cols)  # arms in rows ("AZA, median (IQR)")
+        if not arm_cols and not row_arms:
             draft.unsure.append(f"{t.label}: no arm columns recognised in its header; not drafted")
             continue
+        if row_arms:
+            draft.unsure.append(f"{t.label}: arms read from the row labels, time points from the columns: confirm")
         blob = (t.caption + " " + " ".join(t.footnotes) + " " + " ".join(t.line(i) for i in range(t.n_header))).lower()
         sem = bool(re.search(r"\bsem\b|s\.e\.m|standard error|\bse\b|± ?se\b", blob))
         spread = "range" if re.search(r"\brange\b", blob) and not re.search(r"iqr|interquartile", blob) else "iqr"
@@ -960,17 +966,31 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
             row = t.grid[r]
             label = row[0]
             line = t.line(r)
-            values = [row[c.index] for c in arm_cols]
             if not label:
                 continue
+            if row_arms:
+                arm = _arm_in_label(label, known)
+                if arm is None:
+                    if any(row[c.index].strip() for c in time_cols):
+                        draft.unsure.append(f'{t.label}, row "{label}": no arm named in the row label; not drafted')
+                    else:
+                        parent, heading_p = label, None
+                    continue
+                arm_cols = [_Column(c.index, c.labels, arm, "", c.timepoint, None) for c in time_cols]
+                label_var = re.split(r"\s*[,:]\s*", label)
+                rest = [
+                    x
+                    for x in label_var
+                    if _arm_in_label(x, known) is None and not re.fullmatch(r"(?i)n \(%\)|median.*|mean.*|n", x)
+                ]
+                label_for_var = " ".join(rest) or parent or label
+            values = [row[c.index] for c in arm_cols]
             if not any(v.strip() for v in values) or all(row[c.index] == label for c in arm_cols):
                 parent, heading_p = label, None
                 if any(row[c.index].strip() for c in p_cols):
                     heading_p = _heading_p(t, r, label, p_cols, tests, marks, section, unique, draft)
                 continue
-            var, unit, cats = _variable(label)
-            if parent and re.search(r"\bn\b|%|number", parent, re.I) and not cats:
-                pass
+            var, unit, cats = _variable(label_for_var if row_arms else label)
             row_ids: dict[tuple[str, str], list[str]] = {}
             for c in arm_cols:
                 cell = row[c.index]
@@ -1060,6 +1080,16 @@ def draft_tables(art: Article, mapping: dict[tuple[int, int], str], tests: dict[
                     )
                 )
                 spanning[(r, pc.index)] = draft.inferences[-1]
+
+
+def _arm_in_label(label: str, known: list[str]) -> str | None:
+    """The known arm a row label names ("AZA, median (IQR)", "A/E withdrawals: MTX"), if any."""
+    for part in re.split(r"\s*[,:;]\s*", normalise(label)):
+        word = _arm_id(part)
+        hit = next((a for a in known if _same_arm(word, a)), None)
+        if hit and len(part) <= 30:
+            return hit
+    return None
 
 
 def _heading_p(t: Table, r: int, label: str, p_cols, tests, marks, section, unique, draft: Draft) -> dict | None:
