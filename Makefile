@@ -8,7 +8,7 @@ export PYTHONHASHSEED := 0
 WHEELHOUSE ?=
 PIP_SOURCE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
 
-.PHONY: reproduce test lab notebooks lint clean distclean venv wheelhouse wheelhouse-check
+.PHONY: reproduce test lab notebooks counts lint clean distclean venv wheelhouse wheelhouse-check
 
 venv: $(STAMP)
 
@@ -38,6 +38,10 @@ lab: $(STAMP)
 ## notebooks: (maintainers) re-execute notebooks/ in place with the default parameters
 notebooks: $(STAMP)
 	$(BIN)/python -m reanalysis.run --refresh
+
+## counts: regenerate the table of transcribed numbers in data/README.md (a test checks it)
+counts: $(STAMP)
+	$(BIN)/python -m reanalysis.data --write-readme data/README.md
 
 ## wheelhouse: every wheel the project needs, in ./wheelhouse, for installing with no network
 wheelhouse: $(STAMP)

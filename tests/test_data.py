@@ -23,7 +23,8 @@ from reanalysis.data import (
 )
 from reanalysis.printed import normalise, parse
 
-PAPERS = ["zang2022", "lu2021"]
+#: Every package under data/: a package added there is checked with no change here.
+PAPERS = available()
 
 
 @pytest.fixture(scope="module", params=PAPERS)
@@ -31,8 +32,8 @@ def paper(request):
     return load(request.param)
 
 
-def test_both_packages_are_found_and_validate():
-    assert set(PAPERS) <= set(available())
+def test_every_package_is_found_and_validates():
+    assert {"zang2022", "lu2021"} <= set(PAPERS)
     for pid in PAPERS:
         p = load(pid)
         assert len(p.descriptives) > 0 and len(p.inferences) > 0
@@ -200,3 +201,16 @@ def test_columns_are_documented_in_readme():
     readme = (data_root() / "README.md").read_text(encoding="utf-8")
     for col in DESCRIPTIVE_COLUMNS + INFERENCE_COLUMNS:
         assert f"`{col}`" in readme, col
+
+
+def test_make_counts_rewrites_only_the_counts_block(tmp_path):
+    from reanalysis.data import with_counts
+
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- counts:start -->\nold\n<!-- counts:end -->\noutro\n", encoding="utf-8")
+    assert main(["lu2021", "--write-readme", str(readme)]) == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("intro\n<!-- counts:start -->\n| paper |") and text.endswith("<!-- counts:end -->\noutro\n")
+    assert "old" not in text and "| **lu2021** | **all** |" in text
+    with pytest.raises(ValueError, match="no <!-- counts:start -->"):
+        with_counts("no block here", "table")

@@ -18,7 +18,7 @@ import pytest
 
 from reanalysis import checks
 from reanalysis.audit import _ffh, audit
-from reanalysis.data import DESCRIPTIVE_COLUMNS, INFERENCE_COLUMNS, OPTIONAL_DESCRIPTIVE_COLUMNS, Paper, load
+from reanalysis.data import DESCRIPTIVE_COLUMNS, INFERENCE_COLUMNS, OPTIONAL_DESCRIPTIVE_COLUMNS, Paper, available, load
 from reanalysis.printed import parse
 from reanalysis.routes import Candidate, Route, order_tests, pair_populations, search
 from reanalysis.vocabulary import stated_methods
@@ -480,7 +480,7 @@ def test_sd_larger_than_a_range_allows():
 
 
 def test_every_claim_has_route_and_as_stated_columns():
-    for pid in ("zang2022", "lu2021"):
+    for pid in available():
         claims = audit(load(pid))
         assert {"route", "as_stated", "cause"} <= set(claims.columns)
         decided = claims[claims.verdict.isin(["reproduced", "consistent"])]

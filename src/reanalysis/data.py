@@ -785,8 +785,18 @@ def counts_markdown(papers: list[Paper]) -> str:
     return "\n".join(lines)
 
 
+def with_counts(readme: str, table: str) -> str:
+    """``readme`` with the text between ``<!-- counts:start -->`` and ``<!-- counts:end -->`` replaced by ``table``."""
+    start, end = "<!-- counts:start -->", "<!-- counts:end -->"
+    if start not in readme or end not in readme:
+        raise ValueError(f"the README has no {start} ... {end} block for the counts table")
+    head, rest = readme.split(start, 1)
+    return f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m reanalysis.data [FOLDER ...] [--markdown]``: validate packages and count their numbers."""
+    """``python -m reanalysis.data [FOLDER ...] [--markdown | --write-readme FILE]``: validate packages and
+    count their numbers."""
     import argparse
     import sys
 
@@ -795,6 +805,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--markdown", action="store_true", help="print the counts as the Markdown table of data/README.md"
     )
+    parser.add_argument("--write-readme", metavar="FILE", help="rewrite the counts table in FILE (data/README.md)")
     args = parser.parse_args(argv)
     try:
         papers = [validate(p) for p in (args.packages or available())]
@@ -802,13 +813,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     try:
-        if args.markdown:
+        if args.write_readme:
+            path = Path(args.write_readme)
+            path.write_text(with_counts(path.read_text(encoding="utf-8"), counts_markdown(papers)), encoding="utf-8")
+            print(f"wrote the counts of {len(papers)} package(s) to {path}")
+        elif args.markdown:
             print(counts_markdown(papers))
         else:
             for paper in papers:
+                draft = (
+                    " (a draft: every row needs a person's review before it is audited)"
+                    if paper.meta.get("draft")
+                    else ""
+                )
                 print(
                     f"{paper.id}: valid; {len(paper.descriptives)} descriptive and "
-                    f"{len(paper.inferences)} inferential numbers"
+                    f"{len(paper.inferences)} inferential numbers{draft}"
                 )
                 print(count_numbers(paper).to_string(), end="\n\n")
         sys.stdout.flush()
