@@ -53,12 +53,12 @@ def fake_execute(monkeypatch):
     """Replace the kernel by a fake that writes the executed copy and a results folder, tagged."""
     calls = []
 
-    def fake(notebook, staging, plan, position, progress, results):
-        out = staging / "notebooks" / notebook.name
-        shutil.copyfile(notebook, out)
-        (staging / notebook.stem).mkdir()
-        (staging / notebook.stem / "claims.csv").write_text(f"new {notebook.stem}\n")
-        calls.append(notebook.stem)
+    def fake(job, staging, position, progress, results):
+        out = staging / "notebooks" / f"{job.name}.ipynb"
+        shutil.copyfile(job.notebook, out)
+        (staging / job.results).mkdir()
+        (staging / job.results / "claims.csv").write_text(f"new {job.name}\n")
+        calls.append(job.name)
         return out
 
     monkeypatch.setattr(run, "_execute", fake)
@@ -149,7 +149,7 @@ def test_margin_rule_is_bayes_rule():
 
 def test_a_margin_the_data_allow_passes_the_plan():
     plan = run._plan([NOTEBOOKS / "zang2022.ipynb"], {"prior": "enthusiastic", "margin": 0.9})
-    assert plan[NOTEBOOKS / "zang2022.ipynb"][0] == {"prior": "enthusiastic", "margin": 0.9}
+    assert [(job.name, job.params) for job in plan] == [("zang2022", {"prior": "enthusiastic", "margin": 0.9})]
 
 
 # --------------------------------------------------------------------------- notebooks the runner refuses
@@ -340,9 +340,9 @@ def test_processes_running_at_once_never_mix(tmp_path):
         f"""
         import os, shutil, sys, time
         from reanalysis import run
-        def fake(notebook, staging, plan, position, progress, results):
-            out = staging / "notebooks" / notebook.name
-            shutil.copyfile(notebook, out)
+        def fake(job, staging, position, progress, results):
+            out = staging / "notebooks" / f"{{job.name}}.ipynb"
+            shutil.copyfile(job.notebook, out)
             tag = f"{{os.getpid()}}-{{time.monotonic_ns()}}"
             for i in range(20):
                 (staging / "good" / f"sub{{i % 4}}").mkdir(parents=True, exist_ok=True)

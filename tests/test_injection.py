@@ -209,6 +209,7 @@ def built(hostile, tmp_path_factory):
         mp.setenv("PYTHONPATH", src + os.pathsep + os.environ.get("PYTHONPATH", ""))
         result = reproduce([notebook], build=build, parameters={"paper_dir": str(hostile)}, jobs=1, progress=False)
     assert result.ok, result.failures
+    audited = Path(result.pages[0]).stem  # the audit's page: the notebook's name and the package's
     # a second page, rendered by the site code from outputs of the other functions that show data text
     paper = load(hostile)
     nb = nbformat.v4.new_notebook()
@@ -228,10 +229,10 @@ def built(hostile, tmp_path_factory):
         nb.cells.append(cell)
     other = build / "notebooks" / f"other {NAME_POISON}.ipynb"
     nbformat.write(nb, other)
-    pages = [site.Page(notebook.stem, "Audit"), site.Page(other.stem, "Other")]
+    pages = [site.Page(audited, "Audit"), site.Page(other.stem, "Other")]
     site.render(other, build / "site", pages)
-    site.write_index(build / "site", pages, {notebook.stem: notebook, other.stem: other}, build)
-    return build, notebook.stem, other.stem
+    site.write_index(build / "site", pages, {audited: notebook, other.stem: other}, build)
+    return build, audited, other.stem
 
 
 def _expected_tables(executed: Path) -> list[int]:

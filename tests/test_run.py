@@ -179,7 +179,7 @@ def test_audit_notebook_audits_another_package_and_refuses_an_unknown_one(tmp_pa
     nb = ROOT / "notebooks" / "audit.ipynb"
     result = reproduce([nb], tmp_path, {"paper_dir": str(ROOT / "data" / "lu2021")}, html_pages=False, progress=False)
     assert result.ok, result.failures
-    assert "res.remission.p" in (tmp_path / "audit" / "claims.csv").read_text(encoding="utf-8")
+    assert "res.remission.p" in (tmp_path / "audit" / "lu2021" / "claims.csv").read_text(encoding="utf-8")
     listed = re.escape(str(available()))  # every package under data/, whatever they are
     with pytest.raises(ParameterError, match=rf"paper_dir = 'nosuchpaper' .* one of {listed}"):
         reproduce([nb], tmp_path, {"paper_dir": "nosuchpaper"}, progress=False)
@@ -206,4 +206,19 @@ def test_readme_audit_command_works_verbatim_from_the_repository_root(tmp_path, 
     code = main(["notebooks/audit.ipynb", "-p", "paper_dir", f"data/{package}", "--build", str(tmp_path / "b")])
     assert code == 0, capsys.readouterr().err
     assert f"paper_dir: the data package in {ROOT / 'data' / package}" in capsys.readouterr().out
-    assert (tmp_path / "b" / "audit" / "claims.csv").is_file()
+    assert (tmp_path / "b" / "audit" / package / "claims.csv").is_file()
+    assert (tmp_path / "b" / "site" / f"audit-{package}.html").is_file()
+
+
+def test_the_audit_runs_once_per_package_each_into_its_own_folder():
+    """With no paper_dir, the general audit runs for every package in data/ (issue 14)."""
+    from reanalysis.run import _pages, _plan
+
+    jobs = _plan([ROOT / "notebooks" / "audit.ipynb"], {})
+    assert [(j.name, j.results, j.params["paper_dir"]) for j in jobs] == [
+        (f"audit-{p}", f"audit/{p}", p) for p in available()
+    ]
+    pages, _, results = _pages(jobs)
+    names = [p.stem for p in pages]
+    assert names[:2] == [p for p in available() if p in names[:2]]  # the papers' own pages first
+    assert all(f"audit-{p}" in names and results[f"audit-{p}"] == f"audit/{p}" for p in available())

@@ -93,4 +93,4 @@ def test_index_summarises_each_reanalysis(site):
     folder, _ = site
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "printed claims audited" in index and "What stands" in index
-    assert index.index("zang2022.html") < index.index("audit.html")
+    assert index.index("zang2022.html") < index.index("audit-zang2022.html")

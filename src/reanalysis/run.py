@@ -121,6 +121,27 @@ class RunResult:
         return not self.failures
 
 
+@dataclass(frozen=True)
+class Job:
+    """One execution of a notebook: ``name`` is its page and executed copy, ``results`` its folder
+    under build/, ``params`` what it is given and ``declared`` the parameters it takes.
+
+    A notebook that takes ``paper_dir`` (the general audit) runs once per data package: with no
+    ``paper_dir`` given, once for every package in ``data/``, each into ``build/audit/<id>/`` with a
+    page ``audit-<id>.html``, so no run overwrites another package's audit."""
+
+    notebook: Path
+    name: str
+    results: str
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+    declared: frozenset = frozenset()
+
+
+def _package_name(value: str) -> str:
+    """A package's folder name (or id), for its audit's page and results folder."""
+    return Path(str(value)).expanduser().name or "package"
+
+
 def find_notebooks(folder: Path | None = None) -> list[Path]:
     """The notebooks ``make reproduce`` executes: ``notebooks/*.ipynb``, sorted."""
     folder = folder or ROOT / "notebooks"
@@ -186,8 +207,9 @@ def _absolute_packages(parameters: dict, cwd: Path | None = None) -> tuple[dict,
     return out, said
 
 
-def _plan(notebooks: list[Path], parameters: dict) -> dict[Path, tuple[dict, set[str]]]:
-    """Which parameters go to which notebook (and which it declares); refuse a name no notebook takes."""
+def _plan(notebooks: list[Path], parameters: dict, per_package: bool = True) -> list[Job]:
+    """The jobs to run: which parameters go to which notebook (and which it declares), one job per
+    data package for a notebook that takes ``paper_dir``; refuse a name no notebook takes."""
     declared = {nb: _declared(nb) for nb in notebooks}
     if "results_dir" in parameters:
         raise ParameterError(
@@ -203,7 +225,19 @@ def _plan(notebooks: list[Path], parameters: dict) -> dict[Path, tuple[dict, set
     check_parameters(**parameters)  # bad values fail here, before any kernel starts
     for nb, d in declared.items() if parameters else ():  # ... and combinations only the data can refuse
         check_notebook(nb.stem, {k: parameters[k] if k in parameters else _default(d, k) for k in d})
-    return {nb: ({k: v for k, v in parameters.items() if k in declared[nb]}, set(declared[nb])) for nb in notebooks}
+    from .data import available
+
+    jobs = []
+    for nb in notebooks:
+        params = {k: v for k, v in parameters.items() if k in declared[nb]}
+        takes = frozenset(declared[nb])
+        if "paper_dir" not in takes or not per_package:
+            jobs.append(Job(nb, nb.stem, nb.stem, params, takes))
+            continue
+        for package in [params["paper_dir"]] if "paper_dir" in params else available():
+            name = _package_name(package)
+            jobs.append(Job(nb, f"{nb.stem}-{name}", f"{nb.stem}/{name}", {**params, "paper_dir": package}, takes))
+    return jobs
 
 
 def _kernel_manager_class():
@@ -236,17 +270,16 @@ def _kernel_manager_class():
     return EncryptedKernelManager
 
 
-def _execute(
-    notebook: Path, staging: Path, plan: tuple[dict, set[str]], position: int, progress: bool, results: bool
-) -> Path:
+def _execute(job: Job, staging: Path, position: int, progress: bool, results: bool) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    out = staging / "notebooks" / notebook.name
-    params, declared = dict(plan[0]), plan[1]
-    if results and "results_dir" in declared:
-        params["results_dir"] = str(staging / notebook.stem)
-    bar = {"desc": notebook.stem.ljust(12), "position": position, "leave": True} if progress else False
+    notebook = job.notebook
+    out = staging / "notebooks" / f"{job.name}.ipynb"
+    params = dict(job.params)
+    if results and "results_dir" in job.declared:
+        params["results_dir"] = str(staging / job.results)
+    bar = {"desc": job.name[:20].ljust(12), "position": position, "leave": True} if progress else False
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -258,17 +291,15 @@ def _execute(
             kernel_manager_class=_kernel_manager_class(),
         )
     except PapermillExecutionError as e:
-        raise NotebookFailure(notebook, e.exec_count, e.ename, e.evalue, saved=out) from None
+        raise NotebookFailure(out, e.exec_count, e.ename, e.evalue, saved=out) from None
     except Exception as e:  # kernel died, notebook unreadable, ...
-        raise NotebookFailure(notebook, None, type(e).__name__, str(e), saved=out if out.exists() else None) from None
+        raise NotebookFailure(out, None, type(e).__name__, str(e), saved=out if out.exists() else None) from None
     return out
 
 
-def _pages(notebooks: list[Path]) -> tuple[list[Page], dict[str, Path]]:
-    """The site's pages: every notebook of ``notebooks/`` and any other run now, in that order."""
-    from .data import available
-
-    run = {}
+def _check_names(notebooks: list[Path]) -> None:
+    """Refuse a notebook whose page or results would overwrite build/'s own, or another's."""
+    run: dict[str, Path] = {}
     for nb in notebooks:
         if nb.suffix != ".ipynb":
             raise PlanError(f"{nb} is not a notebook (.ipynb)")
@@ -282,10 +313,35 @@ def _pages(notebooks: list[Path]) -> tuple[list[Page], dict[str, Path]]:
         if nb.stem in run and run[nb.stem] != nb:
             raise PlanError(f"two notebooks named {nb.name} ({run[nb.stem]} and {nb}) would write the same page")
         run[nb.stem] = nb
-    sources = {nb.stem: nb for nb in find_notebooks() if nb.stem not in RESERVED} | run
+
+
+def _pages(jobs: list[Job], per_package: bool = True) -> tuple[list[Page], dict[str, Path], dict[str, str]]:
+    """The site's pages, the papers first: every notebook of ``notebooks/`` (the general audit once
+    per package in ``data/``) and every job run now. Returns the pages, each page's notebook, and
+    each page's results folder under build/."""
+    from .data import available
+
     papers = available()
-    order = sorted(sources, key=lambda stem: (stem not in papers, stem != "synthesis", stem))  # papers first
-    return [Page(stem, _title(sources[stem])) for stem in order], sources
+    notebook_of: dict[str, Path] = {}
+    results_of: dict[str, str] = {}
+    for nb in find_notebooks():
+        if nb.stem in RESERVED:
+            continue
+        if per_package and "paper_dir" in _declared(nb):
+            for pid in papers:
+                notebook_of[f"{nb.stem}-{pid}"], results_of[f"{nb.stem}-{pid}"] = nb, f"{nb.stem}/{pid}"
+        else:
+            notebook_of[nb.stem], results_of[nb.stem] = nb, nb.stem
+    for job in jobs:
+        notebook_of[job.name], results_of[job.name] = job.notebook, job.results
+    order = sorted(notebook_of, key=lambda name: (name not in papers, name != "synthesis", name))
+    pages = []
+    for name in order:
+        title = _title(notebook_of[name])
+        if name != notebook_of[name].stem:  # one of a notebook's runs per package
+            title = f"{title}: {name.removeprefix(notebook_of[name].stem + '-')}"
+        pages.append(Page(name, title))
+    return pages, notebook_of, results_of
 
 
 def _title(notebook: Path) -> str:
@@ -491,6 +547,7 @@ def reproduce(
     progress: bool = True,
     results: bool = True,
     wait: bool = True,
+    per_package: bool = True,
 ) -> RunResult:
     """Execute ``notebooks`` into ``build`` (see the module docstring); returns what happened.
 
@@ -510,8 +567,9 @@ def reproduce(
     for nb in notebooks:
         if not nb.is_file():
             raise FileNotFoundError(f"no notebook {nb}")
-    pages, sources = _pages(notebooks)
-    plan = _plan(notebooks, parameters or {})
+    _check_names(notebooks)
+    plan = _plan(notebooks, parameters or {}, per_package)
+    pages, sources, folders = _pages(plan, per_package)
     os.environ.setdefault("PYTHONHASHSEED", "0")  # kernels inherit it
     if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
         entries = os.environ["PYTHONPATH"].split(os.pathsep)
@@ -520,29 +578,31 @@ def reproduce(
         _clean_leftovers(build)
         staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(build), dir=build.parent))
         try:
-            return _run(notebooks, build, staging, plan, pages, sources, jobs, html_pages, progress, results)
+            return _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run(notebooks, build, staging, plan, pages, sources, jobs, html_pages, progress, results) -> RunResult:
+def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results) -> RunResult:
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
     result = RunResult()
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(notebooks)))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
 
     def one(item):
-        position, nb = item
-        executed = _execute(nb, staging, plan[nb], position, progress, results)
+        position, job = item
+        executed = _execute(job, staging, position, progress, results)
         if not html_pages:
             return executed
         try:
             return render(executed, staging / "site", pages)[0]
         except Exception as e:  # nbconvert: the notebook ran; its page could not be written
-            raise NotebookFailure(nb, None, f"rendering HTML failed: {type(e).__name__}", str(e), executed) from None
+            raise NotebookFailure(
+                executed, None, f"rendering HTML failed: {type(e).__name__}", str(e), executed
+            ) from None
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(one, item) for item in enumerate(notebooks)]
+        futures = [pool.submit(one, item) for item in enumerate(plan)]
         for fut in futures:
             try:
                 result.pages.append(fut.result())
@@ -556,13 +616,14 @@ def _run(notebooks, build, staging, plan, pages, sources, jobs, html_pages, prog
                 f.saved = Path(shutil.move(f.saved, failed / f.saved.name))
         return result
     replaced = {"site/index.html"} if html_pages else set()
-    for nb in notebooks:
-        replaced |= {f"notebooks/{nb.name}", f"failed/{nb.name}", f"site/{nb.stem}.html", f"site/code/{nb.stem}.html"}
-        if results and "results_dir" in plan[nb][1]:
-            replaced.add(nb.stem)
+    for job in plan:
+        name = job.name
+        replaced |= {f"notebooks/{name}.ipynb", f"failed/{name}.ipynb", f"site/{name}.html", f"site/code/{name}.html"}
+        if results and "results_dir" in job.declared:
+            replaced.add(job.results)
     _carry_over(build, staging, replaced)
     if html_pages:
-        write_index(staging / "site", pages, sources, staging)
+        write_index(staging / "site", pages, sources, staging, folders)
     _swap(staging, build)
     result.pages = [build / "site" / p.name for p in result.pages] if html_pages else result.pages
     return result
@@ -585,7 +646,7 @@ def refresh(notebooks: list[Path] | None = None) -> RunResult:
             nbformat.write(source, nb)
     with tempfile.TemporaryDirectory() as tmp:  # its lock and staging folder go inside tmp too
         build = Path(tmp) / "build"
-        result = reproduce(notebooks, build, {}, html_pages=False, progress=True, results=False)
+        result = reproduce(notebooks, build, {}, html_pages=False, progress=True, results=False, per_package=False)
         if not result.ok:
             return result
         for nb in notebooks:

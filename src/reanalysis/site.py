@@ -97,11 +97,11 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[*`]", "", text).split())
 
 
-def _summary(notebook: Path, build: Path) -> str:
+def _summary(notebook: Path, build: Path, results: str | None = None) -> str:
     cells = _markdown(notebook)
     intro = cells[0].split("\n\n")[1] if cells and "\n\n" in cells[0] else ""
     parts = [f"<p>{html.escape(_plain(intro))}</p>"] if intro else []
-    claims = build / notebook.stem / "claims.csv"
+    claims = build / (results or notebook.stem) / "claims.csv"
     table = pd.read_csv(claims, dtype=str) if claims.is_file() else pd.DataFrame()
     if "verdict" in table:
         if "role" in table:
@@ -121,13 +121,18 @@ def _summary(notebook: Path, build: Path) -> str:
     return "\n".join(parts)
 
 
-def write_index(site: Path, pages: list[Page], notebooks: dict[str, Path], build: Path) -> Path:
-    """``<site>/index.html``: per page, what it is, its verdict counts and the key sentence of its conclusion."""
+def write_index(
+    site: Path, pages: list[Page], notebooks: dict[str, Path], build: Path, results: dict[str, str] | None = None
+) -> Path:
+    """``<site>/index.html``: per page, what it is, its verdict counts and the key sentence of its conclusion.
+
+    ``notebooks`` maps a page to its notebook; ``results`` a page to its results folder under ``build``
+    (default: the notebook's name; the general audit has one per package, ``audit/<id>``)."""
     items = []
     for p in pages:
         if not (site / f"{p.stem}.html").is_file():
             continue
-        summary = _summary(notebooks[p.stem], build) if p.stem in notebooks else ""
+        summary = _summary(notebooks[p.stem], build, (results or {}).get(p.stem)) if p.stem in notebooks else ""
         items.append(
             f'<section>\n<h2><a href="{href(p.stem)}">{html.escape(p.title)}</a></h2>\n{summary}\n'
             f'<p class="small"><a href="{href(p.stem, "code/")}">The same page with its code</a></p>'
