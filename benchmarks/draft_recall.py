@@ -50,7 +50,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "benchmarks" / "draft_articles"
 TRUTH = ROOT / "benchmarks" / "draft_truth"
 DEVELOPMENT = ("roman2016", "heckmann2011", "huh2009", "alamri2011", "ahmad2017")  # the assistant was built on these
-HELD_OUT = ("chang2012", "amstrup2015", "wiecha2015")  # transcribed blind, never used to tune the assistant
+# Transcribed blind and measured before any change (benchmarks/draft_heldout.md keeps that result: table
+# recall 96.0%, precision 98.2%). Three kinds of error found there were then fixed, so these papers are
+# no longer out of sample: the line printed for them is labelled so. A new held-out set needs new papers.
+HELD_OUT = ("chang2012", "amstrup2015", "wiecha2015")
 PAPERS = DEVELOPMENT + HELD_OUT
 
 
@@ -200,7 +203,7 @@ def main() -> int:
         f"{'round trip':>12}{'claims':>8}{'unsure':>8}{'left out':>9}"
     )
     print(head)
-    totals = {"development": Counter(), "held-out": Counter(), "overall": Counter()}
+    totals = {"development": Counter(), "held-out (since used to fix)": Counter(), "overall": Counter()}
     for m in rows:
         prec_hit = m["table_hit"] + m["text_drafted_hit"]
         prec_n = m["table_drafted"] + m["text_drafted"]
@@ -211,7 +214,7 @@ def main() -> int:
             f"{pct(prec_hit, prec_n):>10} ({prec_hit:>3}/{prec_n:>3})"
             f"{m['seconds']:>10.2f} s{m['claims']:>8}{m['unsure']:>8}{m['left_out']:>9}"
         )
-        group = "held-out" if m["paper"] in HELD_OUT else "development"
+        group = "held-out (since used to fix)" if m["paper"] in HELD_OUT else "development"
         for k, v in m.items():
             if k != "paper":
                 totals[group][k] += v

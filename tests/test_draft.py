@@ -241,3 +241,18 @@ def test_plain_text_roundtrip(drafted, tmp_path):
     validate(folder)
     a, b = _rows(drafted / "descriptives.csv"), _rows(folder / "descriptives.csv")
     assert {k: v["value"] for k, v in a.items()} == {k: v["value"] for k, v in b.items()}
+
+
+@pytest.mark.parametrize(
+    "cell, hint, expected",
+    [
+        # found on held-out articles (benchmarks/draft_heldout.md): each was drafted wrong before
+        ("12 (8–16)", "median and range | | arm | table 1", [("median", "12"), ("min", "8"), ("max", "16")]),
+        ("12 (8–16)", "median (iqr) | | arm | table 1", [("median", "12"), ("q1", "8"), ("q3", "16")]),
+        ("0", "benzodiazepines, n (%) | | melatonin | table 1", [("count", "0")]),
+        ("2.0 + 1.8", "age, mean (sd) | | arm | table 1", [("mean", "2.0"), ("sd", "1.8")]),
+        ("2.0 + 1.8", "visits | | arm | table 1", None),
+    ],
+)
+def test_cells_the_held_out_articles_printed(cell, hint, expected):
+    assert parse_cell(cell, hint=hint) == expected

@@ -631,9 +631,13 @@ def parse_cell(text: str, *, sem: bool = False, spread: str = "iqr", hint: str =
     if s.lower() in ("na", "n/a", "nr", "nd", "…") or re.fullmatch(r"[-–—.\s]*", s):
         return []
     h = hint.lower()
+    label = h.split("|")[0]
     spread_stat = "sd" if not sem else "sem"
     m = re.fullmatch(rf"({_N})\s*{_PM}\s*({_N})", s)
     if m:
+        return [("mean", m[1]), (spread_stat, m[2])]
+    m = re.fullmatch(rf"({_N})\s+\+\s+({_N})", s)  # "2.0 + 1.8" where a "Mean (SD)" row means ±
+    if m and re.search(r"mean.*\b(sd|s\.d\.|sem|se)\b", label):
         return [("mean", m[1]), (spread_stat, m[2])]
     m = re.fullmatch(rf"({_N})\s*\(\s*{_PM}?\s*({_N})\s*\)", s)  # "62.0 (±8.3)" or "12 (34)"
     if m and "±" in s:
@@ -649,6 +653,10 @@ def parse_cell(text: str, *, sem: bool = False, spread: str = "iqr", hint: str =
         return [("count", m[1]), ("n", m[2]), ("percent", m[3])]
     m = re.fullmatch(rf"({_N})\s*[\(\[]\s*({_N})\s*(?:-|–|to|;|,)\s*({_N})\s*[\)\]]", s)
     if m:
+        if re.search(r"\brange\b", label) and not re.search(r"iqr|interquartile|quartile", label):
+            spread = "range"  # the row says so ("Median and Range"), whatever the table's legend says
+        elif re.search(r"iqr|interquartile|quartile", label):
+            spread = "iqr"
         lo, hi = ("min", "max") if spread == "range" else ("q1", "q3")
         return [("median", m[1]), (lo, m[2]), (hi, m[3])]
     m = re.fullmatch(rf"({_N})\s*\(\s*({_N})\s*\)", s)
@@ -668,7 +676,6 @@ def parse_cell(text: str, *, sem: bool = False, spread: str = "iqr", hint: str =
                 return None
             out += [(f"{st}#{k}", v) for st, v in sub]
         return out
-    label = h.split("|")[0]
     m = re.fullmatch(r"(\d+)\s*\(\s*(\d+(?:\s*/\s*\d+)+)\s*\)", s)
     if m and re.search(r"\w/\w", label):  # "15 (9/6)" under "Patients, n (Females/Males)"
         return [("n", m[1])] + [(f"count#{k}", v.strip()) for k, v in enumerate(m[2].split("/"))]
@@ -683,6 +690,8 @@ def parse_cell(text: str, *, sem: bool = False, spread: str = "iqr", hint: str =
         return [("percent", m[1])]
     m = re.fullmatch(_N, s)
     if m:
+        if re.fullmatch(r"\d+", s) and re.search(r"\b(n|no\.|number)\s*\(\s*%\s*\)", label):
+            return [("count", s)]  # "0" in an "N (%)" row: the count, its percentage left out
         if re.search(r"%|percent|proportion|rate\b", h):
             return [("percent", s)]
         if re.fullmatch(r"\d+", s) and not re.search(r"mean|median|score|\(", h.split("|")[0]):
