@@ -40,6 +40,7 @@ from .printed import Printed, is_number, parse
 from .routes import NEEDS_INDIVIDUAL_DATA, Candidate, Route, nearest, order_tests, pair_populations, search
 from .vocabulary import (
     CI_METHODS,
+    POPULATIONS,
     POWER_METHODS,
     RANK_TESTS,
     T_METHODS,
@@ -183,6 +184,7 @@ class _Inputs:
         self.implied = _implied_n(paper, records)
         self._p2x2: dict[tuple, float] = {}
         self.capped: set[str] = set()  # rows whose candidate counts were thinned (see COUNTS_MAX)
+        self._table_pop: dict[tuple, str | None] = {}
         self._ns: dict[tuple, list[tuple[str, str, int]]] = {}
         # rows by (arm, subgroup, variable, statistic): one pass, so look-ups don't rescan the paper
         self.index: dict[tuple, list[dict]] = {}
@@ -291,6 +293,22 @@ class _Inputs:
             if r is not None and r["statistic"] in stats_:
                 out.setdefault(r["arm"], r)
         return out
+
+    def table_population(self, row: dict) -> str | None:
+        """The population most of the percentages of a row's table (its section) fit for its arm,
+        implied n included: "one population per table" (None if no percentage fits any)."""
+        key = (row["section"], row["arm"])
+        if key not in self._table_pop:
+            votes: dict[str, int] = {}
+            for r in self.d.values():
+                if (r["section"], r["arm"]) != key or r["statistic"] != "percent" or r["subgroup"]:
+                    continue
+                for pop in {f[0] for f in self.counts(r, implied=True, strict=True)}:
+                    votes[pop] = votes.get(pop, 0) + 1
+            order = {p: i for i, p in enumerate(POPULATIONS)}
+            best = sorted(votes.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
+            self._table_pop[key] = best[0][0] if best else None
+        return self._table_pop[key]
 
     def stated_population(self, rows: list[dict]) -> str | None:
         """The population the paper states for a comparison of these rows (one per arm): the
@@ -425,9 +443,25 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
         k = int(parse(crow["value"]).value) if crow else min(max(round(p.value * n / 100), 0), n)
         claim.recomputed = f"{100 * k / n:.{p.decimals}f}% ({k}/{n}, {source})"
     stated = pops[0][0] if pops else None
+    table = inp.table_population(row) if not any(f[0] == stated for f in fits) else None
+    if table == "implied" and not row["subgroup"]:
+        # one population per table: most of this table's percentages fit only the n they imply, so a
+        # coincidental fit of another n (completers, say) is no route; the implied n is none either
+        # (circular), so the percentage stays inconsistent with the n the paper states
+        also = [f"{k}/{n} ({source})" for _, source, n, k in fits]
+        fit = [(n, k) for pop_, _src, n, k in inp.counts(row, implied=True, strict=True) if pop_ == "implied"]
+        fits = []
+        if fit:
+            n, k = fit[0]
+            claim.notes.append(
+                f"fits {k}/{n}, the n most of this table's percentages for the arm fit (implied n)"
+                + (f"; also {', '.join(also)}, which the rest of the table does not use" if also else "")
+            )
     if fits:
         claim.verdict = "reproduced"
-        pop, source, n, k = next((f for f in fits if f[0] == stated), fits[0])
+        pop, source, n, k = next((f for f in fits if f[0] == stated), None) or next(
+            (f for f in fits if f[0] == table), fits[0]
+        )
         claim.route = Route(
             "percentage",
             (n,),
@@ -444,6 +478,7 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
     truncated = [
         (pop, source, n, k)
         for pop, source, n in pops
+        if table != "implied" or pop == stated  # one population per table, as above
         for k in ([count] if count is not None else range(n + 1))
         if k <= n and p.contains_truncated(100 * k / n)
     ]
@@ -459,6 +494,9 @@ def _percent(claim: _Claim, inp: _Inputs) -> None:
     claim.verdict = "inconsistent"
     if pops:
         claim.route = Route("percentage", (pops[0][2],), pops[0][0], pops[0][1])
+    if table == "implied" and pops and claim.notes:  # the note above says what it fits
+        claim.notes.insert(0, f"does not fit the {pops[0][1]} = {pops[0][2]}")
+        return
     names = ", ".join(f"{source} = {n}" for _, source, n in pops) or "no printed n"
     near = ", ".join(map(str, implied.denominators[:4]))
     claim.notes.append(

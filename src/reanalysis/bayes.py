@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import integrate, optimize, special
 
 from .inference import _choose, _counts, _open01, _show
-from .vocabulary import PRIORS
+from .vocabulary import PRIOR_SPELLINGS, PRIORS
 
 __all__ = ["PRIORS", "PosteriorResult", "prior_parameters", "posterior", "prior_posterior_frame"]
 
@@ -93,7 +93,8 @@ class PosteriorResult:
 def prior_parameters(
     prior: str, events2: int, n2: int, weight: float = 10.0, centre: float | None = None, effect: float | None = None
 ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The Beta (a, b) priors of arm 1 and arm 2 (see the module docstring)."""
+    """The Beta (a, b) priors of arm 1 and arm 2 (see the module docstring); "skeptical" is "sceptical"."""
+    prior = PRIOR_SPELLINGS.get(prior, prior)
     _choose("prior", prior, PRIORS)
     if effect is not None and prior != "enthusiastic":
         raise ValueError(f"effect is used only by the enthusiastic prior, not {prior!r}")

@@ -38,7 +38,7 @@ from .fragility import fragility_index
 from .inference import power_two_proportions, proportion_difference_ci, two_by_two
 from .printed import Printed, parse
 from .tipping import tipping_grid
-from .vocabulary import TWO_BY_TWO_TESTS
+from .vocabulary import PRIOR_SPELLINGS, TWO_BY_TWO_TESTS
 
 __all__ = ["Feedback", "Expected", "EXERCISES", "check", "titles"]
 
@@ -138,12 +138,14 @@ def _is_number(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
-# A result object passed whole, recognised by an attribute, and the field(s) to take from it.
+# A result object passed whole, recognised by an attribute, and the field(s) to take from it; the
+# first match wins, so a result with several (a fragility result has `.index` and `.pvalue`) is
+# recognised by what is particular to it.
 _FIELDS = {
+    "index": "`.index`",
+    "prob_above_margin": "`.prob_above_margin`",
     "pvalue": "`.pvalue`",
     "low": "`.low` and `.high`",
-    "prob_above_margin": "`.prob_above_margin`",
-    "index": "`.index`",
     "power": "`.power`",
 }
 
@@ -215,9 +217,10 @@ def _judge_pair(e: Expected, answer) -> tuple[str, str]:
 def _judge_choice(e: Expected, answer) -> tuple[str, str]:
     """(status, message) for one of a few words, compared without case or surrounding spaces."""
     allowed = ", ".join(f'"{o}"' for o in e.options)
-    if not isinstance(answer, str) or answer.strip().lower() not in e.options:
+    choice = answer.strip().lower() if isinstance(answer, str) else None
+    choice = PRIOR_SPELLINGS.get(choice, choice)  # "skeptical" is "sceptical"
+    if choice not in e.options:
         return "not_yet", f"Not yet: answer with one of {allowed} (as text, in quotes)."
-    choice = answer.strip().lower()
     if choice in e.answer:
         return "correct", "Correct."
     for value, message in e.stumbles:

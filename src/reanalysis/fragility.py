@@ -183,12 +183,16 @@ def fragility_index(
     return FragilityResult(k, kind, k / (m1 + m2), direction, arm, step, tuple(table), p, p0, test, alpha, rule)
 
 
-def fragility_vs_loss(index: FragilityResult | int | None, lost1: int, lost2: int) -> LossComparison:
+def fragility_vs_loss(
+    index: FragilityResult | int | None, lost1: int, lost2: int, missing: str = "lost to follow-up"
+) -> LossComparison:
     """Compare a fragility index with the patients lost to follow-up (Walsh et al. 2014).
 
     The result is fragile to missing data when lost1 + lost2 >= index: had the missing outcomes been
     known, as few patients as were lost could have changed its significance. ``index`` is a
     :class:`FragilityResult` or the index itself; a result also names the arm its moves were in.
+    ``missing`` says what the counts are, in words ("lost to follow-up", or "missing from the
+    denominators the percentages fit" when they are inferred rather than reported).
     """
     result = index if isinstance(index, FragilityResult) else None
     fi = result.index if result is not None else index
@@ -198,7 +202,7 @@ def fragility_vs_loss(index: FragilityResult | int | None, lost1: int, lost2: in
         if isinstance(x, bool) or not isinstance(x, int) or x < 0:
             raise ValueError(f"{label} must be a whole number >= 0, got {x!r}")
     lost = lost1 + lost2
-    who = f"{lost} patient{'' if lost == 1 else 's'} {'was' if lost == 1 else 'were'} lost to follow-up"
+    who = f"{lost} patient{'' if lost == 1 else 's'} {'was' if lost == 1 else 'were'} {missing}"
     who += f" ({lost1} in arm 1, {lost2} in arm 2)"
     if fi is None:
         return LossComparison(None, lost1, lost2, False, f"{who}; the result has no fragility index to compare.")

@@ -19,7 +19,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from .vocabulary import CHOSEN_POPULATIONS, CI_METHODS, ITT_ASSUMPTIONS, PRIORS, TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
+from .vocabulary import (
+    CHOSEN_POPULATIONS,
+    CI_METHODS,
+    ITT_ASSUMPTIONS,
+    PRIOR_SPELLINGS,
+    PRIORS,
+    TWO_BY_TWO_RULES,
+    TWO_BY_TWO_TESTS,
+)
 
 __all__ = ["ParameterError", "SPEC", "PRIOR_TABLES", "check_parameters", "check_notebook", "allowed"]
 
@@ -36,8 +44,10 @@ class ParameterError(ValueError):
 class Choice:
     options: tuple[str, ...]
     help: str
+    spellings: tuple[tuple[str, str], ...] = ()  # other accepted spellings and the option each means
 
     def check(self, name: str, value: Any) -> str:
+        value = dict(self.spellings).get(value, value) if isinstance(value, str) else value
         if not isinstance(value, str) or value not in self.options:
             raise ParameterError(name, value, "one of " + ", ".join(repr(o) for o in self.options))
         return value
@@ -130,7 +140,7 @@ SPEC: dict[str, Choice | Number | Folder | Package] = {
         "how participants who discontinued count in the primary comparison",
     ),
     "prepost_correlation": Number(-1, 1, "assumed correlation between a patient's visits, for within-group tests"),
-    "prior": Choice(PRIORS, "prior for the Bayesian reanalysis"),
+    "prior": Choice(PRIORS, "prior for the Bayesian reanalysis", tuple(PRIOR_SPELLINGS.items())),
     "margin": Number(0, 1, "clinically relevant risk difference, for P(benefit > margin) and the enthusiastic prior"),
     "data_dir": Folder("a data package folder; '' for the paper's own package under data/"),
     "results_dir": Folder("where to write machine-readable results; '' to write nothing", must_exist=False),

@@ -63,6 +63,7 @@ def robustness(
     ci_method: str = "newcombe",
     alpha: float = 0.05,
     margin: float = 0.1,
+    missing: str = "lost to follow-up",
 ) -> pd.DataFrame:
     """Every robustness analysis of a 2x2 primary endpoint, one row per analysis and setting.
 
@@ -70,6 +71,8 @@ def robustness(
     ----------
     events1, n1, events2, n2 : the analysed counts (arm 1 treatment, arm 2 control).
     lost1, lost2 : participants assigned but not analysed, per arm.
+    missing : what ``lost1`` and ``lost2`` are, in words: "lost to follow-up" when the paper reports
+        them, or e.g. "missing from the denominators the percentages fit" when they are inferred.
     test, ci_method, alpha : the 2x2 test, difference-CI method and significance level used.
     margin : the clinically relevant risk difference (for P(benefit > margin), the enthusiastic
         prior and the "modest effect" sample size, taken as half the observed difference when larger).
@@ -95,15 +98,20 @@ def robustness(
     if fi.quotient is not None:
         rows.append(_row(fi.kind + " quotient", f"index / {n1 + n2}", fi.quotient))
     if lost1 or lost2:
-        loss = fragility_vs_loss(fi, lost1, lost2)
-        rows.append(_row("lost to follow-up", loss.sentence, lost1 + lost2))
+        loss = fragility_vs_loss(fi, lost1, lost2, missing)
+        rows.append(_row(missing, loss.sentence, lost1 + lost2))
         grid = tipping_grid(events1, n1, lost1, events2, n2, lost2, test=test, alpha=alpha)
         cell = grid.set_index(["missing_events1", "missing_events2"])
-        for name, key in (("worst case", (0, lost2)), ("best case", (lost1, 0))):
+        cases = (
+            ("worst case for the missing", (0, lost2)),
+            ("best case for the missing", (lost1, 0)),
+            ("no events among the missing", (0, 0)),  # drop-outs as failures (non-remission), a usual rule
+        )
+        for name, key in cases:
             c = cell.loc[key]
             rows.append(
                 _row(
-                    f"{name} for the missing",
+                    name,
                     f"{int(c.events1)}/{int(c.n1)} vs {int(c.events2)}/{int(c.n2)}",
                     c.risk_difference,
                     p=c.p,
@@ -195,7 +203,8 @@ def effect_sizes(endpoints: dict[str, pd.DataFrame], ci_method: str = "newcombe"
 
 
 def fragility_table(endpoints: dict[str, pd.DataFrame], test: str = "fisher", alpha: float = 0.05) -> pd.DataFrame:
-    """The fragility index of several endpoints beside how many each lost from the comparison."""
+    """The fragility index of several endpoints beside how many of those assigned are not in the n
+    that reproduces each printed result (reported losses, or a gap inferred from the percentages)."""
     rows = {}
     for label, counts in endpoints.items():
         (k1, k2), (n1, n2) = (int(x) for x in counts["events"]), (int(x) for x in counts["n"])
@@ -205,6 +214,6 @@ def fragility_table(endpoints: dict[str, pd.DataFrame], test: str = "fisher", al
             "kind": fi.kind,
             "quotient": fi.quotient,
             "direction": fi.direction,
-            "lost from the comparison": int(counts["lost"].sum()),
+            "assigned, not in the analysed n": int(counts["lost"].sum()),
         }
     return pd.DataFrame(rows).T

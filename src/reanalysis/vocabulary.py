@@ -14,6 +14,7 @@ __all__ = [
     "VERDICTS",
     "NOT_REPRODUCIBLE_CAUSES",
     "PRIORS",
+    "PRIOR_SPELLINGS",
     "ITT_ASSUMPTIONS",
     "TWO_BY_TWO_TESTS",
     "TWO_BY_TWO_RULES",
@@ -38,6 +39,8 @@ NOT_REPRODUCIBLE_CAUSES = ("needs_unpublished_data", "method_not_implemented")
 
 #: Priors of the Bayesian reanalysis (:mod:`reanalysis.bayes` defines each).
 PRIORS = ("uniform", "jeffreys", "sceptical", "enthusiastic")
+#: Other spellings accepted for a prior (American English).
+PRIOR_SPELLINGS = {"skeptical": "sceptical"}
 
 #: How participants who discontinued count in a primary comparison (:mod:`reanalysis.tipping`).
 ITT_ASSUMPTIONS = ("per_protocol", "worst_case", "best_case", "tipping_point")
