@@ -151,3 +151,15 @@ def test_workshop_statements():
     )
     guide = " ".join((NOTEBOOKS / "workshop" / "FACILITATOR.md").read_text(encoding="utf-8").split())
     assert "That is an undisclosed modified ITT." not in guide and "not a fact" in guide
+
+
+def test_sensitivity_holds_the_primary_endpoint_under_every_2x2_test():
+    """zang2022's 9/45 vs 2/44: the Yates p is a row of its own (R: chisq.test(correct = TRUE))."""
+    import csv
+
+    ref = {r["case"]: float(r["value"]) for r in csv.DictReader((ROOT / "tests/reference/audit_reference.csv").open())}
+    table = robustness(9, 45, 2, 44, 0, 2, test="chi2")
+    each = table[table.analysis == "per protocol, each 2x2 test"].set_index("setting")
+    assert set(each.index) == {"chi2", "chi2_yates", "fisher", "barnard", "boschloo", "chi2_or_fisher"}
+    assert each.loc["chi2_yates", "p"] == pytest.approx(ref["named_fisher_yates"], rel=1e-9)
+    assert not each.loc["chi2_yates", "significant"] and each.loc["chi2", "significant"]

@@ -17,9 +17,11 @@ import pandas as pd
 from . import bayes, closedform, inference
 from .balance import BalanceResult, stouffer
 from .data import Paper
+from .exact import TableTooLarge
 from .fragility import fragility_index, fragility_vs_loss
 from .printed import parse
 from .tipping import tipping_grid
+from .vocabulary import TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
 
 __all__ = ["COLUMNS", "robustness", "posteriors", "baseline_balance", "effect_sizes", "fragility_table"]
 
@@ -84,6 +86,12 @@ def robustness(
     p = closedform.p_value(events1, n1, events2, n2, test)
     ci = inference.proportion_difference_ci(events1, n1, events2, n2, method=ci_method, level=1 - alpha)
     rows = [_row("per protocol", f"{test}; {ci_method} CI", ci.estimate, ci.low, ci.high, p, p < alpha)]
+    for other in TWO_BY_TWO_TESTS + TWO_BY_TWO_RULES:  # the same counts under every 2x2 test, each a row
+        try:
+            q = closedform.p_value(events1, n1, events2, n2, other)
+        except TableTooLarge:
+            continue
+        rows.append(_row("per protocol, each 2x2 test", other, ci.estimate, p=q, significant=q < alpha))
 
     fi = fragility_index(events1, n1, events2, n2, test=test, alpha=alpha)
     rows.append(

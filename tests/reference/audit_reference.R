@@ -41,6 +41,7 @@ for (n in c(40, 50)) {
 # E. the paper names Fisher's test, the chi-squared test gives the printed p: 9/45 vs 2/44
 add("named_fisher_chi2", chisq.test(tab(9, 45, 2, 44), correct = FALSE)$p.value, "chisq.test(9/45 vs 2/44)")
 add("named_fisher_fisher", fisher.test(tab(9, 45, 2, 44))$p.value, "fisher.test(9/45 vs 2/44)")
+add("named_fisher_yates", chisq.test(tab(9, 45, 2, 44), correct = TRUE)$p.value, "chisq.test(correct=TRUE) 9/45 vs 2/44")
 
 # E2. the switch rule: 4/45 vs 1/44 has an expected count below 5 (2.47), so the rule applies Fisher
 add("rule_fisher", fisher.test(tab(4, 45, 1, 44))$p.value, "fisher.test(4/45 vs 1/44)")
