@@ -13,7 +13,7 @@ d. ``make test`` (see ``benchmarks/suite.py``), with what it covers.
 It prints the load before each measurement, the times, the ratios a/b and a/c (targets:
 a/b <= 1.5, a/c <= 0.6) and the test-suite time (target <= 90 s). ``--make-arg`` passes arguments
 to make, e.g. to use another checkout's venv without reinstalling into it:
-``--make-arg VENV=../main/.venv --make-arg -o --make-arg ../main/.venv/.installed-<cksum>``.
+``--make-arg VENV=../main/.venv --make-arg=--assume-old=../main/.venv/.installed-<cksum>``.
 """
 
 from __future__ import annotations
