@@ -24,3 +24,55 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("repeatable", derandomize=True, deadline=None)
 _hypothesis_settings.load_profile("repeatable")
+
+
+# Under pytest-xdist (`-n auto --dist loadscope`, set in pyproject.toml) each notebook and each
+# test module goes to one worker whole, as loadscope does (nbval runs a notebook's cells in order
+# in one kernel; a module-scoped fixture such as test_site's site is built once), except the
+# modules below, whose tests are independent and have no module-scoped fixture: they are sent one
+# test at a time, which is what shares the long parameter sweep between the workers.
+SPREAD = (
+    "tests/test_notebooks.py",
+    "tests/test_run.py",
+    "tests/test_hostile_run.py",
+    "tests/test_inference.py",
+    "tests/test_fragility.py",
+    "tests/test_bayes.py",
+    "tests/test_exercises.py",
+    "tests/test_hostile_numeric.py",
+    "tests/test_checks.py",
+)
+
+#: Sent to the workers first (slowest first), so that no worker is left alone with a long one at the end.
+SLOW_FIRST = (
+    "tests/test_site.py",
+    "tests/test_notebooks.py",
+    "tests/test_injection.py",
+    "notebooks/",
+    "tests/test_run.py",
+    "tests/test_hostile_run.py",
+    "tests/test_bayes.py",
+)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SpreadScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD else path
+
+    return SpreadScheduling(config, log)
+
+
+def _rank(item) -> int:
+    path = item.path.relative_to(item.config.rootpath).as_posix()
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller sends work in this order
+        items.sort(key=_rank)  # stable: a notebook's cells and a module's tests keep their order

@@ -5,10 +5,15 @@ It measures, side by side in one run (best of ``--repeat`` runs each):
 
 a. ``make reproduce`` on a warm venv (papermill, in parallel, HTML site, results);
 b. the floor: one Python process that imports the same libraries once and runs the
-   notebooks' code cells (default parameters) one after another, without Jupyter;
-c. the conventional way: ``jupyter nbconvert --execute --to html`` on each notebook in turn.
+   notebooks' code cells one after another, without Jupyter: the same runs as (a), each notebook
+   with its default parameters and the general audit once per data package;
+c. the conventional way: ``jupyter nbconvert --execute --to html`` on each notebook in turn;
+d. ``make test`` (see ``benchmarks/suite.py``), with what it covers.
 
-It prints the three times and the ratios a/b and a/c (targets: a/b <= 1.5, a/c <= 0.6).
+It prints the load before each measurement, the times, the ratios a/b and a/c (targets:
+a/b <= 1.5, a/c <= 0.6) and the test-suite time (target <= 90 s). ``--make-arg`` passes arguments
+to make, e.g. to use another checkout's venv without reinstalling into it:
+``--make-arg VENV=../main/.venv --make-arg=--assume-old=../main/.venv/.installed-<cksum>``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import suite  # noqa: E402  (benchmarks/suite.py)
+from suite import load  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -31,19 +40,23 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 start = time.perf_counter()
-for path in sys.argv[1:]:
+for arg in sys.argv[1:]:
+    path, _, package = arg.partition("=")
     nb = json.loads(Path(path).read_text())
     namespace = {}
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             exec(compile("".join(cell["source"]), path, "exec"), namespace)
+            if package and "parameters" in cell["metadata"].get("tags", []):
+                namespace["paper_dir"] = package
     plt.close("all")
 """
 
 
-def best(command: list[str], repeat: int, cwd: Path) -> float:
+def best(command: list[str], repeat: int, cwd: Path, label: str) -> float:
     times = []
-    for _ in range(repeat):
+    for i in range(repeat):
+        print(f"  {label}, run {i + 1}/{repeat}: {load()}", flush=True)
         t = time.perf_counter()
         subprocess.run(
             command,
@@ -54,17 +67,38 @@ def best(command: list[str], repeat: int, cwd: Path) -> float:
             env={**os.environ, "PYTHONHASHSEED": "0"},
         )
         times.append(time.perf_counter() - t)
+        print(f"    {times[-1]:.2f} s", flush=True)
     return min(times)
+
+
+def floor_runs(notebooks: list[str]) -> list[str]:
+    """What (a) runs, as arguments of FLOOR: the general audit once per data package."""
+    import papermill
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from reanalysis.data import available
+
+    runs = []
+    for nb in notebooks:
+        if "paper_dir" in papermill.inspect_notebook(nb):
+            runs += [f"{nb}={package}" for package in available()]
+        else:
+            runs.append(nb)
+    return runs
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts (default 3)")
+    parser.add_argument("--suite-repeat", type=int, default=1, help="runs of make test (default 1; 0 skips it)")
+    parser.add_argument("--make-arg", action="append", default=[], help="an argument for make (repeatable)")
     args = parser.parse_args()
+    make = ["make", *args.make_arg]
     notebooks = sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
-    subprocess.run(["make", "venv"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    a = best(["make", "reproduce"], args.repeat, ROOT)
-    b = best([sys.executable, "-c", FLOOR, *notebooks], args.repeat, ROOT / "notebooks")
+    runs = floor_runs(notebooks)
+    subprocess.run([*make, "venv"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    a = best([*make, "reproduce"], args.repeat, ROOT, "(a) make reproduce")
+    b = best([sys.executable, "-c", FLOOR, *runs], args.repeat, ROOT / "notebooks", "(b) floor")
     with tempfile.TemporaryDirectory() as out:
         c = best(
             [
@@ -76,13 +110,20 @@ def main() -> int:
             ],
             args.repeat,
             ROOT / "notebooks",
+            "(c) nbconvert",
         )
-    print(f"notebooks: {len(notebooks)}; cores: {os.cpu_count()}; best of {args.repeat}")
+    if args.suite_repeat:
+        cov = suite.coverage()
+        d, passed = suite.make_test(args.suite_repeat, make, log=lambda line: print(line, flush=True))
+    print(f"notebooks: {len(notebooks)} ({len(runs)} runs); cores: {os.cpu_count()}; best of {args.repeat}; {load()}")
     print(f"(a) make reproduce          {a:6.2f} s")
     print(f"(b) floor, one process      {b:6.2f} s")
     print(f"(c) nbconvert, one by one   {c:6.2f} s")
     print(f"a/b = {a / b:.2f}  (target <= 1.5)")
     print(f"a/c = {a / c:.2f}  (target <= 0.6)")
+    if args.suite_repeat:
+        print("(d) coverage: " + ", ".join(f"{k} {v}" for k, v in cov.items()))
+        print(f"(d) make test               {d:6.1f} s  (best of {args.suite_repeat}; target <= 90 s), {passed} passed")
     return 0
 
 
