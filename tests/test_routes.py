@@ -511,3 +511,12 @@ def test_figures_mark_each_visit_with_its_own_p():
     labels = " ".join(marks(p, claims, "fasting_cpeptide").label)
     assert all(f"ours {x}" in labels for x in ("0.202", "0.084", "0.128"))
     assert "ours 0.003" in " ".join(marks(p, claims, "hba1c").label)
+
+
+def test_a_change_printed_without_a_direction_is_checked_by_its_size_only():
+    d = [
+        {"id": "pre", "arm": "a", "variable": "h", "statistic": "mean", "value": "9.02", "timepoint": "baseline"},
+        {"id": "post", "arm": "a", "variable": "h", "statistic": "mean", "value": "7.52", "timepoint": "w1"},
+    ]
+    inf = [{"id": "c", "kind": "change", "value": "1.50", "comparison": "within", "arms": "a", "refers_to": "pre;post"}]
+    assert one(audit(paper(d, inf)), "c").verdict == "reproduced"

@@ -742,13 +742,25 @@ def _ttest(claim: _Claim, inp: _Inputs, means: dict, sds: dict, sems: dict, arms
         return
     stated_pop = inp.stated_population([means[a] for a in arms])
     cands = []
-    for pop, source, (n0, n1) in pairs:
-        (sd0, a0), (sd1, a1) = (_sd(sds.get(a), sems.get(a), n) for a, n in zip(arms, (n0, n1), strict=True))
+    # with SDs printed, one vectorised evaluation per method covers every population; an SD from a
+    # printed SEM depends on n, so then each population is evaluated on its own
+    per_n = any(a in sems and a not in sds for a in arms)
+    batches = [[pair] for pair in pairs] if per_n else [pairs]
+    results = {}
+    for batch in batches:
+        n_pair = batch[0][2]
+        spreads = [_sd(sds.get(a), sems.get(a), n) for a, n in zip(arms, n_pair, strict=True)]
+        n0s, n1s = np.array([p[2][0] for p in batch]), np.array([p[2][1] for p in batch])
         for method in stated_tests + alternatives:
-            c, lo, hi = (float(x[0]) for x in t_interval(m, [sd0, sd1], np.array([n0]), np.array([n1]), method))
+            c, lo, hi = t_interval(m, [spreads[0][0], spreads[1][0]], n0s, n1s, method)
+            for i, (pop, _, _) in enumerate(batch):
+                results[(pop, method)] = (float(c[i]), float(lo[i]), float(hi[i]), spreads[0][1] or spreads[1][1])
+    for pop, source, (n0, n1) in pairs:
+        for method in stated_tests + alternatives:
+            c, lo, hi, assumed = results[(pop, method)]
             ok = method in stated_tests and pop == stated_pop
             why = "" if ok else _why(method, pop, stated_tests, stated_pop, named)
-            route = Route(method, (n0, n1), pop, source, assumed=a0 or a1, as_stated=ok, why=why)
+            route = Route(method, (n0, n1), pop, source, assumed=assumed, as_stated=ok, why=why)
             cands.append(Candidate(route, c, lo, hi))
     if not cands:
         claim.unpublished("a t-test needs n >= 2 per arm")
@@ -945,14 +957,17 @@ def _change(claim: _Claim, inp: _Inputs) -> None:
     before, after, change = parse(rows[0]["value"]), parse(rows[1]["value"]), parse(claim.row["value"])
     claim.reported = claim.row["value"]
     text = f"{claim.row['quote']} {claim.row['note']}"
-    said = -1 if change.value < 0 or (_DECREASE.search(text) and not _INCREASE.search(text)) else 1
-    if change.value > 0 and _INCREASE.search(text) and not _DECREASE.search(text):
+    # the direction the paper gives: a sign, or words ("decreased", "rose"); None when it gives neither
+    said = None
+    if change.value < 0 or (_DECREASE.search(text) and not _INCREASE.search(text)):
+        said = -1
+    elif _INCREASE.search(text) and not _DECREASE.search(text):
         said = 1
     diff = after.value - before.value
     claim.recomputed = f"{change.format(abs(diff))} ({rows[1]['value']} vs {rows[0]['value']})"
     claim.route = Route("difference of the printed means", (), "", "", assumed="")
     magnitude = parse(claim.row["value"].lstrip("-+−"))
-    if diff != 0 and (diff > 0) != (said > 0):
+    if said is not None and diff != 0 and (diff > 0) != (said > 0):
         claim.verdict = "inconsistent"
         claim.method = "difference of the printed means"
         claim.notes.append(

@@ -9,6 +9,7 @@ Every other module reads these; none defines its own copy.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = [
     "VERDICTS",
@@ -95,6 +96,7 @@ _NAMES: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
 def stated_methods(text: str | None) -> tuple[str, ...]:
     """Canonical names of the tests a ``method_stated`` text names, in the order named.
 
