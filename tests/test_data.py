@@ -95,7 +95,7 @@ def test_not_recomputable_rows_say_why(paper):
 def test_counts_in_readme_match_the_data():
     readme = (data_root() / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- counts:start -->")[1].split("<!-- counts:end -->")[0].strip()
-    assert block == counts_markdown([load(p) for p in available()]), "run: python -m reanalysis.data --markdown"
+    assert block == counts_markdown([load(p) for p in available()]), "run: make counts"
 
 
 def test_command_validates_and_counts(capsys):
