@@ -15,8 +15,8 @@ import threading
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
+from test_run import _notebook  # one helper for both runner suites
 
 from reanalysis import run
 from reanalysis.params import ParameterError, check_margin
@@ -24,17 +24,6 @@ from reanalysis.run import ROOT, SwapError, main
 
 NOTEBOOKS = ROOT / "notebooks"
 SRC = ROOT / "src"
-
-
-def _notebook(path: Path, *cells: str, parameters: str = "alpha: float = 0.05  # significance level") -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells.append(nbformat.v4.new_markdown_cell(f"# {path.stem} title"))
-    nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
-    nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

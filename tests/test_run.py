@@ -25,6 +25,7 @@ def _notebook(path: Path, *cells: str, parameters: str = "alpha: float = 0.05  #
     nb.cells.append(nbformat.v4.new_markdown_cell(f"# {path.stem} title"))
     nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
     nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells)
+    path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
 
