@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
@@ -171,23 +173,80 @@ def plot_posterior(frame: pd.DataFrame, title: str = "") -> Figure:
     return fig
 
 
-def plot_forest(rows: pd.DataFrame, xlabel: str, null: float = 0.0, log: bool = False, title: str = "") -> Figure:
-    """A forest plot: one row per ``label`` with ``estimate``, ``ci_low``, ``ci_high`` (recomputed)."""
-    fig, ax = plt.subplots(figsize=(7, 0.55 * len(rows) + 1.4))
-    y = list(range(len(rows)))[::-1]
-    ax.errorbar(
-        rows["estimate"],
-        y,
-        xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
-        fmt="s",
-        color="#0072B2",
-        capsize=4,
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _short(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+def plot_forest(
+    rows: pd.DataFrame,
+    xlabel: str = "",
+    null: float = 0.0,
+    log: bool = False,
+    title: str = "",
+    by: str | None = None,
+    label_width: int = 34,
+) -> Figure:
+    """A forest plot: one row per ``label`` with ``estimate``, ``ci_low``, ``ci_high`` (recomputed).
+
+    Labels sit in a column of their own, wrapped at ``label_width`` characters, and each row's
+    estimate and interval are printed in a column on the right. ``by`` names a column that splits
+    the rows into panels (one per measure and unit); a panel takes its axis label, null value and
+    scale from the columns ``xlabel``, ``null`` and ``log`` where the rows have them, else from the
+    arguments. The null line (no difference) is drawn dashed in every panel.
+    """
+    panels = [(title if by is None else "", rows)] if by is None else list(rows.groupby(by, sort=False))
+    wrapped = [[_wrap(lab, label_width) for lab in part["label"]] for _, part in panels]
+    heights = [sum(max(1, w.count("\n") + 1) for w in ws) + 1.6 for ws in wrapped]
+    inches = 0.3 * sum(heights) + 0.8
+    fig = plt.figure(figsize=(8, inches), layout="none")  # the grid is laid out here, not by tight_layout
+    grid = fig.add_gridspec(
+        len(panels),
+        3,
+        width_ratios=[1.15, 1.6, 0.75],
+        height_ratios=heights,
+        hspace=1.6 / (sum(heights) / len(panels)),
+        wspace=0.05,
+        left=0.02,
+        right=0.98,
+        top=1 - 0.6 / inches,
+        bottom=0.5 / inches,
     )
-    ax.axvline(null, color="#999999", lw=0.8)
-    ax.set_yticks(y, rows["label"])
-    if log:
-        ax.set_xscale("log")
-    ax.set_xlabel(xlabel)
-    if title:
-        ax.set_title(title)
+    for i, ((name, part), labels) in enumerate(zip(panels, wrapped, strict=True)):
+        lines = [max(1, w.count("\n") + 1) for w in labels]
+        tops = [sum(lines[:j]) for j in range(len(lines))]
+        y = [-(t + n / 2) for t, n in zip(tops, lines, strict=True)]
+        total = sum(lines)
+        text_ax, ax, value_ax = (fig.add_subplot(grid[i, j]) for j in range(3))
+        for a in (text_ax, ax, value_ax):
+            a.set_ylim(-total - 0.3, 0.3)
+        for a in (text_ax, value_ax):
+            a.set_xlim(0, 1)
+            a.axis("off")
+        first = part.iloc[0]
+        panel_null = float(first["null"]) if "null" in part else null
+        panel_log = bool(first["log"]) if "log" in part else log
+        est, low, high = (part[c].astype(float).to_numpy() for c in ("estimate", "ci_low", "ci_high"))
+        ax.errorbar(est, y, xerr=[est - low, high - est], fmt="s", color="#0072B2", capsize=3, markersize=4)
+        ax.axvline(panel_null, color="#666666", lw=0.9, ls="--")
+        if panel_log:
+            ax.set_xscale("log")
+        ax.set_yticks([])
+        ax.set_xlabel(_wrap(first["xlabel"] if "xlabel" in part else xlabel, 75), fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        for yy, lab, e, lo, hi in zip(y, labels, est, low, high, strict=True):
+            text_ax.text(0, yy, lab, ha="left", va="center", fontsize=8)
+            value_ax.text(0.05, yy, f"{_short(e)} ({_short(lo)} to {_short(hi)})", ha="left", va="center", fontsize=8)
+        heading = _wrap(name, 90) if by is not None else ""
+        if heading:
+            text_ax.set_title(heading, loc="left", fontsize=9, fontweight="bold")
+        if i == 0:
+            value_ax.set_title("estimate (CI)", loc="left", fontsize=8)
+    if title and by is not None:
+        fig.suptitle(title, x=0.02, ha="left", y=1 - 0.15 / inches)
+    elif title:
+        fig.axes[0].set_title(title, loc="left", fontsize=10)
     return fig
