@@ -59,6 +59,8 @@ __all__ = [
     "effects_sentence",
     "forest_rows",
     "sensitivity_rows",
+    "effects_table",
+    "family_table",
 ]
 
 #: Columns of :func:`effect_sizes`.
@@ -606,6 +608,20 @@ def effects_sentence(effects: pd.DataFrame) -> Prose:
 
 
 # --------------------------------------------------------------------------- presentation rows
+
+
+def effects_table(effects: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """The reader's view of :func:`effect_sizes`: one row per outcome and measure, rounded."""
+    columns = ["unit", "estimate", "ci_low", "ci_high", "p", "n1", "n2", "population", "printed_p", "note"]
+    return effects.set_index(["outcome", "measure"])[columns].round(digits)
+
+
+def family_table(family: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    """The reader's view of :func:`multiplicity`: printed and recomputed p, adjusted, and who survives."""
+    columns = ["printed", "p_printed", "holm_printed", "bh_printed", "survives_holm_printed", "survives_bh_printed"]
+    columns += ["p_recomputed", "holm_recomputed", "bh_recomputed", "survives_holm_recomputed"]
+    columns += ["survives_bh_recomputed"]
+    return family.set_index("outcome")[columns].round(digits)
 
 
 def forest_rows(effects: pd.DataFrame) -> pd.DataFrame:
