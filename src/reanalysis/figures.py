@@ -7,6 +7,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .vocabulary import VERDICTS
 
@@ -188,7 +189,7 @@ def plot_forest(
     log: bool = False,
     title: str = "",
     by: str | None = None,
-    label_width: int = 34,
+    label_width: int = 40,
 ) -> Figure:
     """A forest plot: one row per ``label`` with ``estimate``, ``ci_low``, ``ci_high`` (recomputed).
 
@@ -200,20 +201,23 @@ def plot_forest(
     """
     panels = [(title if by is None else "", rows)] if by is None else list(rows.groupby(by, sort=False))
     wrapped = [[_wrap(lab, label_width) for lab in part["label"]] for _, part in panels]
-    heights = [sum(max(1, w.count("\n") + 1) for w in ws) + 1.6 for ws in wrapped]
-    inches = 0.3 * sum(heights) + 0.8
+    # inches: each panel 0.22 per text line plus padding; a fixed gap between panels for the axis
+    # label below one and the heading above the next, whatever the panels' sizes
+    heights = [0.22 * sum(max(1, w.count("\n") + 1) for w in ws) + 0.3 for ws in wrapped]
+    gap, top, bottom = 1.0, 0.75, 0.65
+    inches = sum(heights) + gap * (len(panels) - 1) + top + bottom
     fig = plt.figure(figsize=(8, inches), layout="none")  # the grid is laid out here, not by tight_layout
     grid = fig.add_gridspec(
         len(panels),
         3,
-        width_ratios=[1.15, 1.6, 0.75],
+        width_ratios=[1.3, 1.5, 0.7],
         height_ratios=heights,
-        hspace=1.6 / (sum(heights) / len(panels)),
+        hspace=gap / (sum(heights) / len(panels)),
         wspace=0.05,
         left=0.02,
         right=0.98,
-        top=1 - 0.6 / inches,
-        bottom=0.5 / inches,
+        top=1 - top / inches,
+        bottom=bottom / inches,
     )
     for i, ((name, part), labels) in enumerate(zip(panels, wrapped, strict=True)):
         lines = [max(1, w.count("\n") + 1) for w in labels]
@@ -234,6 +238,9 @@ def plot_forest(
         ax.axvline(panel_null, color="#666666", lw=0.9, ls="--")
         if panel_log:
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_yticks([])
         ax.set_xlabel(_wrap(first["xlabel"] if "xlabel" in part else xlabel, 75), fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
@@ -246,7 +253,7 @@ def plot_forest(
         if i == 0:
             value_ax.set_title("estimate (CI)", loc="left", fontsize=8)
     if title and by is not None:
-        fig.suptitle(title, x=0.02, ha="left", y=1 - 0.15 / inches)
+        fig.suptitle(title, x=0.02, ha="left", y=1 - 0.12 / inches)
     elif title:
         fig.axes[0].set_title(title, loc="left", fontsize=10)
     return fig
