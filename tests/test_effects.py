@@ -309,3 +309,28 @@ def test_plot_forest_still_takes_a_single_panel():
     fig = plot_forest(rows, xlabel="risk difference", title="t")
     assert fig.axes[1].get_xlabel() == "risk difference"
     plt.close(fig)
+
+
+def test_impossible_inputs_become_a_note_not_a_crash(zang, monkeypatch):
+    import reanalysis.effects as effects_module
+
+    def refuse(*args, **kwargs):
+        raise ValueError("sd1 must be a finite number > 0, got 0.0")
+
+    monkeypatch.setattr(effects_module, "mean_difference", refuse)
+    effects = effect_sizes(zang)
+    r = effects[(effects.variable == "hba1c") & (effects.timepoint == "w48") & effects.note.str.startswith("cannot")]
+    assert len(r) == 1 and "sd1 must be" in r.iloc[0]["note"] and math.isnan(r.iloc[0]["estimate"])
+    assert (effects.measure == "risk difference").any()  # the other comparisons are still there
+
+
+def test_forest_labels_are_text_not_mathtext():
+    import matplotlib.pyplot as plt
+
+    rows = pd.DataFrame(
+        {"label": ["cost $x^{2$ (week 4)"], "estimate": [1.0], "ci_low": [0.5], "ci_high": [1.5], "panel": ["$ panel"]}
+    )
+    fig = plot_forest(rows, by="panel")
+    fig.canvas.draw()  # an unbalanced $ would raise here if read as mathtext
+    assert fig.axes[0].texts[0].get_text() == r"cost \$x^{2\$ (week 4)"
+    plt.close(fig)

@@ -3,6 +3,7 @@
 Layers (each imports only from those below it):
 
 - ``tables``, ``figures``: presentation (reader tables, sentences written from results, plots)
+- ``effects``: effect sizes of every printed between-group comparison, and the multiplicity family
 - ``audit``: claims -> recomputations over methods and populations -> verdicts
 - ``inference`` (tests, CIs, power from summaries), ``checks`` (percentages, GRIM family),
   ``data`` (load and validate ``data/<paper_id>/``)

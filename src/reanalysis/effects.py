@@ -364,6 +364,65 @@ def _count_rows(paper, inp, row, rows, arms, cells, population, test, ci_method,
     return out
 
 
+def _comparison_rows(
+    paper, inp, rows, population, t_method, two_by_two_test, ci_method, level, alpha, include_baseline
+):
+    """The rows of :func:`effect_sizes` for one comparison (its printed p rows)."""
+    out: list[dict] = []
+    row = next((r for r in rows if r["recomputable"] != "no"), rows[0])
+    if row["timepoint"] == "baseline" and not include_baseline:
+        return out
+    arms = [a for a in row["arms"].split(";") if a]
+    refs = _refs(row)
+    means, sds, sems = inp.by_arm(refs, "mean"), inp.by_arm(refs, "sd"), inp.by_arm(refs, "sem")
+    cells = inp.by_arm(refs, ("percent", "count"))
+    categorical = any(inp.d[r].get("category") for r in refs if r in inp.d)
+    printed = [inp.i[r] for r in refs if r in inp.i and inp.i[r]["kind"] in ("difference", "ratio", "odds_ratio")]
+    named = stated_methods(row["method_stated"])
+    if len(arms) != 2:
+        out.append(_empty(paper, row, rows, alpha, "a comparison within one arm's subgroups: arms not printed"))
+    elif categorical:
+        out.append(_empty(paper, row, rows, alpha, "a table of several categories: no single effect size"))
+    elif all(a in means and (a in sds or a in sems) for a in arms):
+        out += _means_rows(paper, inp, row, rows, arms, means, sds, sems, population, t_method, level, alpha)
+    elif all(a in cells for a in arms):
+        out += _count_rows(paper, inp, row, rows, arms, cells, population, two_by_two_test, ci_method, level, alpha)
+    elif printed and printed[0]["ci_low"]:
+        est = printed[0]
+        base = _empty(paper, row, rows, alpha, "as printed (needs the unpublished data to recompute)")
+        kind = {"difference": "mean difference", "odds_ratio": "odds ratio"}.get(est["kind"], est["kind"])
+        value = parse(est["value"]).value if is_number(est["value"]) else math.nan
+        level_p = float(est["ci_level"] or 95) / 100
+        out.append(
+            {
+                **base,
+                "measure": f"{kind} (printed)",
+                "estimate": value,
+                "ci_low": parse(est["ci_low"]).value,
+                "ci_high": parse(est["ci_high"]).value,
+                "level": level_p,
+                "method": est["method_stated"] or "as printed",
+            }
+        )
+    elif any(t in RANK_TESTS for t in named) or any(
+        inp.d[r]["statistic"] in ("median", "q1", "q3") for r in refs if r in inp.d
+    ):
+        out.append(_empty(paper, row, rows, alpha, "medians or a rank test: needs the individual data"))
+    elif all(a in means for a in arms):
+        diff = parse(means[arms[0]]["value"]).value - parse(means[arms[1]]["value"]).value
+        out.append(
+            {
+                **_empty(paper, row, rows, alpha, "no SD printed: no interval", "mean difference"),
+                "unit": means[arms[0]]["unit"],
+                "estimate": diff,
+            }
+        )
+    else:
+        why = row["reason"] if row["recomputable"] == "no" and row["reason"] else "no summaries printed for it"
+        out.append(_empty(paper, row, rows, alpha, why))
+    return out
+
+
 def effect_sizes(
     paper: Paper,
     population: str | None = None,
@@ -403,58 +462,21 @@ def effect_sizes(
     inp = _Inputs(paper, Settings(alpha=alpha))
     out: list[dict] = []
     for group in _comparisons(paper, inp):
-        rows = group["rows"]
-        row = next((r for r in rows if r["recomputable"] != "no"), rows[0])
-        if row["timepoint"] == "baseline" and not include_baseline:
-            continue
-        arms = [a for a in row["arms"].split(";") if a]
-        refs = _refs(row)
-        means, sds, sems = inp.by_arm(refs, "mean"), inp.by_arm(refs, "sd"), inp.by_arm(refs, "sem")
-        cells = inp.by_arm(refs, ("percent", "count"))
-        categorical = any(inp.d[r].get("category") for r in refs if r in inp.d)
-        printed = [inp.i[r] for r in refs if r in inp.i and inp.i[r]["kind"] in ("difference", "ratio", "odds_ratio")]
-        named = stated_methods(row["method_stated"])
-        if len(arms) != 2:
-            out.append(_empty(paper, row, rows, alpha, "a comparison within one arm's subgroups: arms not printed"))
-        elif categorical:
-            out.append(_empty(paper, row, rows, alpha, "a table of several categories: no single effect size"))
-        elif all(a in means and (a in sds or a in sems) for a in arms):
-            out += _means_rows(paper, inp, row, rows, arms, means, sds, sems, population, t_method, level, alpha)
-        elif all(a in cells for a in arms):
-            out += _count_rows(paper, inp, row, rows, arms, cells, population, two_by_two_test, ci_method, level, alpha)
-        elif printed and printed[0]["ci_low"]:
-            est = printed[0]
-            base = _empty(paper, row, rows, alpha, "as printed (needs the unpublished data to recompute)")
-            kind = {"difference": "mean difference", "odds_ratio": "odds ratio"}.get(est["kind"], est["kind"])
-            value = parse(est["value"]).value if is_number(est["value"]) else math.nan
-            level_p = float(est["ci_level"] or 95) / 100
-            out.append(
-                {
-                    **base,
-                    "measure": f"{kind} (printed)",
-                    "estimate": value,
-                    "ci_low": parse(est["ci_low"]).value,
-                    "ci_high": parse(est["ci_high"]).value,
-                    "level": level_p,
-                    "method": est["method_stated"] or "as printed",
-                }
+        try:
+            out += _comparison_rows(
+                paper,
+                inp,
+                group["rows"],
+                population,
+                t_method,
+                two_by_two_test,
+                ci_method,
+                level,
+                alpha,
+                include_baseline,
             )
-        elif any(t in RANK_TESTS for t in named) or any(
-            inp.d[r]["statistic"] in ("median", "q1", "q3") for r in refs if r in inp.d
-        ):
-            out.append(_empty(paper, row, rows, alpha, "medians or a rank test: needs the individual data"))
-        elif all(a in means for a in arms):
-            diff = parse(means[arms[0]]["value"]).value - parse(means[arms[1]]["value"]).value
-            out.append(
-                {
-                    **_empty(paper, row, rows, alpha, "no SD printed: no interval", "mean difference"),
-                    "unit": means[arms[0]]["unit"],
-                    "estimate": diff,
-                }
-            )
-        else:
-            why = row["reason"] if row["recomputable"] == "no" and row["reason"] else "no summaries printed for it"
-            out.append(_empty(paper, row, rows, alpha, why))
+        except (ValueError, ArithmeticError) as e:  # impossible printed inputs (an SD of 0): say so, go on
+            out.append(_empty(paper, group["rows"][0], group["rows"], alpha, f"cannot be computed: {e}"))
     df = _in_order(paper, pd.DataFrame(out, columns=EFFECT_COLUMNS))
     for c in ("n1", "n2"):
         df[c] = df[c].astype("Int64")

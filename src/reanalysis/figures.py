@@ -175,7 +175,9 @@ def plot_posterior(frame: pd.DataFrame, title: str = "") -> Figure:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    """``text`` wrapped at ``width``, its dollar signs escaped (a label from a data package is text, not mathtext)."""
+    text = str(text).replace("$", r"\$")
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _short(x: float) -> str:
