@@ -334,3 +334,14 @@ def test_forest_labels_are_text_not_mathtext():
     fig.canvas.draw()  # an unbalanced $ would raise here if read as mathtext
     assert fig.axes[0].texts[0].get_text() == r"cost \$x^{2\$ (week 4)"
     plt.close(fig)
+
+
+def test_sensitivity_rows_carry_the_survivor_counts_of_the_sentence(zang, zang_effects):
+    family = multiplicity(zang, zang_effects)
+    rows = sensitivity_rows(zang_effects, family).set_index("analysis")
+    text = multiplicity_sentence(family).plain
+    assert rows.loc["multiplicity: family size", "estimate"] == len(family)
+    holm = int(rows.loc["Holm: survivors, printed p", "estimate"])
+    bh = int(rows.loc["Benjamini-Hochberg: survivors, printed p", "estimate"])
+    assert f"{holm} of these survive Holm's adjustment and {bh} survive Benjamini–Hochberg's" in text
+    assert rows.loc["mean difference: insulin_reduction_pct, 48 weeks", "setting"] == "no SD printed: no interval"

@@ -566,7 +566,7 @@ def multiplicity(
                 "printed": best["value"],
                 "p_printed": p_printed,
                 "p_recomputed": recomputed[source["id"]] if source else p_printed,
-                "recomputed_from": source["id"] if source else "printed (nothing to recompute)",
+                "recomputed_from": source["id"] if source else "printed: nothing to recompute",
                 "printed_significant": printed.comparator in ("<", "<=")
                 and printed.value <= alpha
                 or printed.comparator == "="
@@ -681,7 +681,7 @@ def sensitivity_rows(effects: pd.DataFrame, family: pd.DataFrame, alpha: float =
     size with an estimate, and every member of the family with its Holm and BH adjusted p."""
     rows = []
     for _, e in effects.dropna(subset=["estimate"]).iterrows():
-        n = f"n {e['n1']}/{e['n2']} ({e['population']})" if pd.notna(e["n1"]) else "n as printed"
+        n = f"n {e['n1']}/{e['n2']} ({e['population']})" if pd.notna(e["n1"]) else e["note"]
         setting = "; ".join(x for x in (e["method"], n) if x)
         p = _num(e["p"])
         rows.append(
@@ -702,6 +702,49 @@ def sensitivity_rows(effects: pd.DataFrame, family: pd.DataFrame, alpha: float =
             )
         )
     m = len(family)
+    if m:
+        sig = family["printed_significant"].astype(bool)
+        below = family["p_recomputed"] < alpha
+        rows.append(
+            dict(
+                zip(
+                    COLUMNS,
+                    (
+                        "multiplicity: family size",
+                        "between-group tests after baseline, each outcome and visit once",
+                        m,
+                        math.nan,
+                        math.nan,
+                        math.nan,
+                        None,
+                    ),
+                    strict=True,
+                )
+            )
+        )
+        for short, name in (("holm", "Holm"), ("bh", "Benjamini-Hochberg")):
+            for which, among, n in (
+                ("printed", "printed significant", int(sig.sum())),
+                ("recomputed", f"recomputed p < {alpha:g}", int(below.sum())),
+            ):
+                kept = int((family[f"survives_{short}_{which}"] & (sig if which == "printed" else below)).sum())
+                rows.append(
+                    dict(
+                        zip(
+                            COLUMNS,
+                            (
+                                f"{name}: survivors, {which} p",
+                                f"of {n} {among}; family of {m}",
+                                kept,
+                                math.nan,
+                                math.nan,
+                                math.nan,
+                                None,
+                            ),
+                            strict=True,
+                        )
+                    )
+                )
     for _, f in family.iterrows():
         for short, name in (("holm", "Holm"), ("bh", "Benjamini-Hochberg")):
             for which in ("printed", "recomputed"):
