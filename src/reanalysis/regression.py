@@ -248,7 +248,7 @@ def regression_to_the_mean(paper: Paper) -> Prose:
         "of {msc_n}). Two chances (fasting or postprandial) to cross the line add to it. The individual values "
         "are not published, so the size of the effect cannot be computed; the association is what regression "
         "to the mean predicts, so on its own it cannot show that MSCs work better in people with less "
-        "residual β-cell function (it may also be true). A rise measured against the mean of two baseline readings, or an analysis of "
-        "follow-up adjusted for baseline (ANCOVA), would separate the two."
+        "residual β-cell function (it may also be true). A rise measured against the mean of two baseline "
+        "readings, or an analysis of follow-up adjusted for baseline (ANCOVA), would separate the two."
     )
     return Prose.fill(template, **fields)
