@@ -31,10 +31,11 @@ import pandas as pd
 
 from .data import Paper
 from .regression import EPV_MINIMUM
+from .markup import escape_markdown
 from .tables import Prose
 from .vocabulary import CONCLUSION_LABELS
 
-__all__ = ["evidence", "assess", "summary", "STATUSES"]
+__all__ = ["evidence", "assess", "summary", "table", "STATUSES"]
 
 #: The status of one piece of evidence (see the module docstring).
 STATUSES = ("holds", "holds by a choice", "fails", "unknown")
@@ -167,3 +168,17 @@ def summary(assessed: pd.DataFrame) -> Prose:
     counts = assessed["label"].value_counts()
     parts = [f"**{int(counts.get(label, 0))}** {label}" for label in CONCLUSION_LABELS]
     return Prose(f"Of the paper's **{len(assessed)}** conclusions transcribed: " + ", ".join(parts) + ".")
+
+
+def table(assessed: pd.DataFrame) -> Prose:
+    """The assessed conclusions as a Markdown table for reading: the quote with its location, the
+    label, how much was checkable and what it depends on (every field escaped)."""
+    if assessed.empty:
+        return Prose("No conclusions were transcribed (no conclusions.csv).")
+    lines = ["| the paper's conclusion | where | label | checkable | depends on |", "|---|---|---|---|---|"]
+    plain = []
+    for _, r in assessed.iterrows():
+        cells = [f"“{r['quote']}”", r["location"], r["label"], r["checkable"], r["depends_on"] or "—"]
+        lines.append("| " + " | ".join(escape_markdown(c) for c in cells) + " |")
+        plain.append(" | ".join(str(c) for c in cells))
+    return Prose("\n".join(lines), "\n".join(plain))
