@@ -30,8 +30,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .data import Paper
-from .regression import EPV_MINIMUM
 from .markup import escape_markdown
+from .regression import EPV_MINIMUM
 from .tables import Prose
 from .vocabulary import CONCLUSION_LABELS
 
