@@ -167,6 +167,7 @@ def test_bidirectional_override_in_a_field_is_refused(make):
 
 def test_csv_with_only_its_header_loads(make):
     folder = make()
+    (folder / "conclusions.csv").unlink()  # its rests_on names rows of inferences.csv
     path = folder / "inferences.csv"
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     paper = load(folder)
