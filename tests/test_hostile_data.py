@@ -535,3 +535,22 @@ def test_a_model_population_is_an_arm_or_all(make):
     folder = make()
     line = toml(folder, 'population = "mscs"', 'population = "treated"')
     refused(folder, "paper.toml", line, "models.1.population", "an arm id")
+
+
+def test_stratified_on_names_transcribed_variables(make):
+    folder = make("zang2022")
+    line = toml(folder, 'stratified_on = ["age",', 'stratified_on = ["age_years",')
+    refused(folder, "paper.toml", line, "stratified_on", "no variable of descriptives.csv")
+
+
+@pytest.mark.parametrize(
+    "key, old, new",
+    [
+        ("outcome", 'outcome = "clinical_remission"', 'outcome = "remission"'),
+        ("timepoint", 'timepoint = "m12"', 'timepoint = "m24"'),
+    ],
+)
+def test_a_model_names_a_transcribed_outcome_and_time_point(make, key, old, new):
+    folder = make()
+    line = toml(folder, old, new)
+    refused(folder, "paper.toml", line, f"models.0.{key}", f"unknown {key}")

@@ -878,7 +878,20 @@ def validate(paper: str | os.PathLike) -> Paper:
             "stratification_quote",
             f"not found in {name}",
         )
+    variables = {r["variable"] for _, r in drows} | {r["variable"] for _, r in irows}
+    for v in meta.get("stratified_on", []):
+        if v not in variables:
+            raise DataError(
+                toml,
+                _toml_line(_read_text(toml), ("stratified_on",)),
+                "stratified_on",
+                f"{v!r} is no variable of descriptives.csv or inferences.csv",
+            )
     for i, m in enumerate(meta.get("models", [])):
+        for key, known in (("outcome", variables), ("timepoint", {t["id"] for t in meta["timepoints"]})):
+            if m[key] not in known:
+                line = _toml_line(_read_text(toml), ("models", i, key))
+                raise DataError(toml, line, f"models.{i}.{key}", f"unknown {key} {m[key]!r}")
         if not quote_in_text(m["quote"], text):
             raise DataError(
                 toml, _toml_line(_read_text(toml), ("models", i, "quote")), f"models.{i}.quote", f"not found in {name}"
