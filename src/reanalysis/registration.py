@@ -179,14 +179,15 @@ def summary(paper: Paper) -> Prose:
     if paper.registration is None:
         return Prose.fill("{pid} has no registration.csv: the registry record was not compared.", pid=paper.id)
     parts, fields = [], {}
-    for i, (row, reg_from, reg, who, first) in enumerate(_spans(paper)):
+    for i, (row, reg_from, _, who, _) in enumerate(_spans(paper)):
         what = "the first enrolment the paper reports" if who == "paper" else "the registry's own start date"
-        parts.append(f"**{{span{i}}}** {what} ({{first{i}}})")
+        parts.append(f"**{{span{i}}}** {what}, {{first{i}}}")
         fields[f"span{i}"] = _months(row["ci_low"], row["ci_high"])
-        fields[f"first{i}"] = first.text
-        fields["reg"], fields["reg_from"] = reg.text, "the registry" if reg_from == "registry" else "the paper"
+        fields[f"first{i}"] = _value(paper, "first_enrolment", f"{who}_value")
+        fields["reg"] = _value(paper, "registered", f"{reg_from}_value")
+        fields["reg_from"] = "the registry" if reg_from == "registry" else "the paper"
     if parts:
-        text = "Registered on {reg} (as {reg_from} gives it): " + " and ".join(parts) + ". "
+        text = "Registered {reg}, as {reg_from} gives it: " + "; and ".join(parts) + ". "
     else:
         text = "No registration date is printed or was read. "
     r = paper.registration
