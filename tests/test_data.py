@@ -203,6 +203,17 @@ def test_columns_are_documented_in_readme():
         assert f"`{col}`" in readme, col
 
 
+def test_optional_files_columns_are_documented_in_readme():
+    from reanalysis.data import CONCLUSION_COLUMNS, REGISTRATION_COLUMNS
+
+    readme = (data_root() / "README.md").read_text(encoding="utf-8")
+    assert "## `registration.csv`" in readme and "## `conclusions.csv`" in readme
+    for col in REGISTRATION_COLUMNS + CONCLUSION_COLUMNS:
+        assert f"`{col}`" in readme, col
+    for key in ("stratified_on", "stratification_quote", "[[models]]", "variables_complete"):
+        assert key in readme, key
+
+
 def test_make_counts_rewrites_only_the_counts_block(tmp_path):
     from reanalysis.data import with_counts
 

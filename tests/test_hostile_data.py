@@ -167,6 +167,7 @@ def test_bidirectional_override_in_a_field_is_refused(make):
 
 def test_csv_with_only_its_header_loads(make):
     folder = make()
+    (folder / "conclusions.csv").unlink()  # its rests_on names rows of inferences.csv
     path = folder / "inferences.csv"
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     paper = load(folder)
@@ -451,3 +452,105 @@ def test_command_reports_a_hostile_package_without_traceback(make, capsys):
     assert data_module.main([str(folder)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "paper.toml" in err and "Traceback" not in err
+
+
+# ------------------------------------------------ registration.csv, conclusions.csv, paper.toml additions
+
+
+@pytest.mark.parametrize(
+    "pid, filename, match, column, value, message",
+    [
+        ("lu2021", "registration.csv", {"field": "dose"}, "field", "dosage", "unknown field"),
+        ("lu2021", "registration.csv", {"field": "dose"}, "field", "enrolment", "repeated"),
+        ("lu2021", "registration.csv", {"field": "dose"}, "registry_source", "", "must not be empty"),
+        # a record that was not read has no value: nothing filled in from memory
+        (
+            "lu2021",
+            "registration.csv",
+            {"field": "dose"},
+            "registry_value",
+            "1 × 10^6 cells/kg",
+            "not read has no value",
+        ),
+        ("zang2022", "registration.csv", {"field": "dose"}, "registry_value", "", "say what the record says"),
+        ("zang2022", "registration.csv", {"field": "dose"}, "agrees", "maybe", "expected one of"),
+        ("zang2022", "registration.csv", {"field": "dose"}, "agrees", "not_available", "a side is present"),
+        ("lu2021", "registration.csv", {"field": "dose"}, "agrees", "yes", "a side is missing"),
+        ("lu2021", "registration.csv", {"field": "dose"}, "paper_quote", "2.0 × 106 cells/kg", "not found in"),
+        ("lu2021", "registration.csv", {"field": "dose"}, "paper_location", "", "needs its provenance"),
+        ("lu2021", "conclusions.csv", {"id": "abs.safe"}, "id", "Abs Safe", "lower-case slug"),
+        ("lu2021", "conclusions.csv", {"id": "abs.preservation"}, "id", "abs.safe", "duplicate id"),
+        ("lu2021", "conclusions.csv", {"id": "abs.safe"}, "quote", "MSCs cure type 1 diabetes", "not found in"),
+        ("lu2021", "conclusions.csv", {"id": "abs.safe"}, "location", "", "needs its provenance"),
+        ("lu2021", "conclusions.csv", {"id": "abs.safe"}, "rests_on", "res.remission.p", "expected 'claim:<id>'"),
+        ("lu2021", "conclusions.csv", {"id": "abs.safe"}, "rests_on", "claim:res.nothing.p", "unknown claim id"),
+    ],
+)
+def test_bad_registration_or_conclusions_row_is_refused_at_its_line_and_column(
+    make, pid, filename, match, column, value, message
+):
+    folder = make(pid)
+    line = edit(folder, filename, match, column, value)
+    refused(folder, filename, line, column, message)
+
+
+def test_registration_and_conclusions_header_is_checked(make):
+    folder = make()
+    path = folder / "conclusions.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("rests_on", "rests"), encoding="utf-8")
+    refused(folder, "conclusions.csv", 1, "rests_on", "missing column")
+
+
+def test_registration_and_conclusions_are_optional(make):
+    folder = make()
+    (folder / "registration.csv").unlink()
+    (folder / "conclusions.csv").unlink()
+    paper = load(folder)
+    assert paper.registration is None and paper.conclusions is None
+
+
+def test_stratified_on_needs_slugs_and_a_quote_from_the_paper(make):
+    folder = make("zang2022")
+    line = toml(folder, 'stratified_on = ["age",', 'stratified_on = ["Age",')
+    refused(folder, "paper.toml", line, "stratified_on", "variable slugs")
+    folder = make("lu2021")
+    line = toml(folder, "\n[arms.mscs]", '\nstratified_on = ["age"]\n[arms.mscs]') + 1
+    refused(folder, "paper.toml", line, "stratified_on", "stratification_quote")
+
+
+def test_stratification_quote_must_be_in_the_paper(tmp_path):
+    folder = tmp_path / "zang2022"
+    shutil.copytree(data_root() / "zang2022", folder)
+    line = toml(folder, 'stratification_quote = "The Interactive', 'stratification_quote = "Invented. The Interactive')
+    refused(folder, "paper.toml", line, "stratification_quote", "not found in")
+
+
+def test_a_model_needs_its_variables_and_a_population(make):
+    folder = make()
+    line = toml(folder, 'variables = ["treatment", "bmi", "fasting_cpeptide"]', "variables = []")
+    refused(folder, "paper.toml", line, "models.0.variables", "non-empty list")
+
+
+def test_a_model_population_is_an_arm_or_all(make):
+    folder = make()
+    line = toml(folder, 'population = "mscs"', 'population = "treated"')
+    refused(folder, "paper.toml", line, "models.1.population", "an arm id")
+
+
+def test_stratified_on_names_transcribed_variables(make):
+    folder = make("zang2022")
+    line = toml(folder, 'stratified_on = ["age",', 'stratified_on = ["age_years",')
+    refused(folder, "paper.toml", line, "stratified_on", "no variable of descriptives.csv")
+
+
+@pytest.mark.parametrize(
+    "key, old, new",
+    [
+        ("outcome", 'outcome = "clinical_remission"', 'outcome = "remission"'),
+        ("timepoint", 'timepoint = "m12"', 'timepoint = "m24"'),
+    ],
+)
+def test_a_model_names_a_transcribed_outcome_and_time_point(make, key, old, new):
+    folder = make()
+    line = toml(folder, old, new)
+    refused(folder, "paper.toml", line, f"models.0.{key}", f"unknown {key}")

@@ -44,6 +44,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-backgroun
 TEXT_COLUMNS = {
     "descriptives.csv": ("location", "unit", "quote", "note"),
     "inferences.csv": ("location", "method_stated", "quote", "reason", "note"),
+    "registration.csv": ("registry_value", "paper_value", "registry_source", "paper_location", "paper_quote", "note"),
+    "conclusions.csv": ("location", "quote", "note"),
 }
 
 
@@ -58,7 +60,14 @@ def _toml_value(v) -> str:
 
 
 def _dump_toml(meta: dict) -> str:
-    lines = [f"{k} = {_toml_value(v)}" for k, v in meta.items() if k not in ("arms", "timepoints")]
+    def tables(v) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+    lines = [f"{k} = {_toml_value(v)}" for k, v in meta.items() if k not in ("arms", "timepoints") and not tables(v)]
+    for key, value in meta.items():  # other arrays of tables ([[models]])
+        if key != "timepoints" and tables(value):
+            for t in value:
+                lines += ["", f"[[{key}]]", *(f"{k} = {_toml_value(v)}" for k, v in t.items())]
     for arm, spec in meta["arms"].items():
         lines += ["", f"[arms.{arm}]", *(f"{k} = {_toml_value(v)}" for k, v in spec.items())]
     for t in meta["timepoints"]:
@@ -87,7 +96,7 @@ def hostile_package(parent: Path) -> Path:
             rows = list(csv.DictReader(f))
         for r in rows:
             for col in columns:
-                if col == "quote":
+                if col.endswith("quote"):
                     r[col] = f"{POISON} {r[col]}"
                     quotes.append(r[col])
                 elif r[col] or col in ("location", "note"):
@@ -128,6 +137,36 @@ def test_markdown_from_the_data_is_escaped(hostile):
         _no_raw_html(prose._repr_markdown_())
         assert POISON in prose.plain  # the plain-text edition shows the text as written
     _no_raw_html(counts_markdown([paper]))
+
+
+def test_registration_and_conclusions_from_the_data_are_escaped(hostile):
+    import pandas as pd
+
+    from reanalysis import conclusions, registration, regression
+    from reanalysis.audit import account
+
+    paper = load(hostile)
+    prose = registration.summary(paper)
+    _no_raw_html(prose._repr_markdown_())
+    assert "2021" in prose.plain  # only the date read from the poisoned field reaches the sentence
+    assert "&lt;script" in registration.record(paper).to_html()  # the table: pandas escapes it
+    for prose in (regression.odds_sentence(paper), regression.epv_sentence(paper)):
+        _no_raw_html(prose._repr_markdown_())
+    claims = account(paper, audit(paper))
+    sensitivity = pd.DataFrame(
+        [
+            {"analysis": a, "setting": "s", "estimate": 0.0, "p": 0.5, "significant": False}
+            for a in (
+                "per protocol, each 2x2 test",
+                "worst case for the missing",
+                "no events among the missing",
+                "events per variable",
+            )
+        ]
+    )
+    table = conclusions.table(conclusions.assess(paper, claims, sensitivity))
+    _no_raw_html(table._repr_markdown_())
+    assert POISON in table.plain
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from reanalysis.params import SPEC, Choice
 from reanalysis.run import ROOT, find_notebooks
 from reanalysis.tables import arm_counts, compare_tests
 from reanalysis.tipping import tipping_grid
+from reanalysis.vocabulary import CONCLUSION_LABELS
 
 matplotlib.use("Agg")
 
@@ -82,6 +83,16 @@ def test_claims_csv_accounts_for_every_number(paper, tmp_path):
     assert set(base) == set(p.descriptives.id) | set(p.inferences.id)
     assert {"route", "as_stated", "cause"} <= set(written.columns)
     assert written.verdict.notna().all()
+    # issue 12's additions write their numbers to sensitivity.csv and the labels to conclusions.csv
+    sensitivity = pd.read_csv(tmp_path / "sensitivity.csv", dtype=str)
+    analyses = set(sensitivity.analysis)
+    assert "registration: months from first enrolment to registration" in analyses
+    assert any(a.startswith("baseline balance (Carlisle)") for a in analyses)
+    if paper == "lu2021":
+        assert {"events per variable", "risk ratio implied by the printed odds ratio (Zhang & Yu 1998)"} <= analyses
+    labelled = pd.read_csv(tmp_path / "conclusions.csv", dtype=str)
+    assert list(labelled.conclusion) == list(p.conclusions["id"])
+    assert set(labelled.label) <= set(CONCLUSION_LABELS)
 
 
 def test_lu2021_conclusion_states_what_is_computed():

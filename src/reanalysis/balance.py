@@ -31,6 +31,10 @@ CAVEATS = (
     "of Z in both directions, so both tails are flagged too often. "
     "Categorical variables: their p-values are discrete, not uniform (Fisher's test piles them up near 1); "
     "Carlisle used continuous means only, so leave them out or check them separately. "
+    "Stratified variables: randomisation stratified (or minimised) on a variable balances it by design, so its "
+    "p-value is not uniform but pushed towards 1; leave it out (Carlisle, Anaesthesia 2017;72:944). "
+    "Non-randomised designs: without random allocation the p-values need not be uniform at all, and the check "
+    "says nothing about the data's integrity. "
     "A flagged trial is a question to ask the authors, not evidence of misconduct."
 )
 
@@ -46,6 +50,8 @@ class BalanceResult:
     p_similar : P(N(0, 1) <= Z) = 1 - p_dissimilar: small when they are more alike than chance allows.
     pvalue : two-sided, 2 * min(p_dissimilar, p_similar).
     alpha : the level each tail is read at. sentence : the reading in words. caveats : see :data:`CAVEATS`.
+    variables : the variables combined, where known. excluded : variables left out (those randomisation
+    was stratified on). applies : False when the design is not randomised (then k = 0 and nothing is combined).
     """
 
     k: int
@@ -56,6 +62,9 @@ class BalanceResult:
     alpha: float
     sentence: str
     caveats: str = field(default=CAVEATS, repr=False)
+    variables: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    applies: bool = True
 
     def __repr__(self) -> str:  # the caveats are long and always the same: left out
         shown = ", ".join(f"{f.name}={_show(getattr(self, f.name))}" for f in fields(self) if f.repr)

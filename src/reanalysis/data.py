@@ -7,7 +7,9 @@ A data package is a folder with
 - ``paper.txt``: the text the numbers were read from (for the provenance check);
 - ``descriptives.csv``: one row per printed descriptive number (n, mean, SD, %, ...);
 - ``inferences.csv``: one row per printed inference (p-value, CI, OR, power, a derived
-  change or ratio) pointing at the descriptive rows it is about.
+  change or ratio) pointing at the descriptive rows it is about;
+- optional ``registration.csv``: the registry record field by field against the paper;
+- optional ``conclusions.csv``: the paper's own conclusions, verbatim, with what each rests on.
 
 Every value stays the text the paper printed. The validator reads the CSV files with the
 standard library (not pandas) so that each problem is reported with file, line, column
@@ -29,13 +31,15 @@ import pandas as pd
 
 from .markup import escape_markdown  # a paper id is a folder name: any text
 from .printed import is_number, normalise, number_from_words, parse
-from .vocabulary import verbal_p
+from .vocabulary import NOT_AVAILABLE, REGISTRATION_AGREEMENT, REGISTRATION_FIELDS, verbal_p
 
 __all__ = [
     "DataError",
     "Paper",
     "DESCRIPTIVE_COLUMNS",
     "INFERENCE_COLUMNS",
+    "REGISTRATION_COLUMNS",
+    "CONCLUSION_COLUMNS",
     "STATISTICS",
     "KINDS",
     "data_root",
@@ -89,6 +93,25 @@ INFERENCE_COLUMNS = (
     "reason",
     "note",
 )
+#: Columns of the optional ``registration.csv``: one row per field of the registry record
+#: (:data:`reanalysis.vocabulary.REGISTRATION_FIELDS`), the registry's value beside the paper's.
+REGISTRATION_COLUMNS = (
+    "field",
+    "registry_value",
+    "paper_value",
+    "registry_source",
+    "paper_location",
+    "paper_quote",
+    "agrees",
+    "note",
+)
+#: Columns of the optional ``conclusions.csv``: one row per conclusion the paper draws (abstract,
+#: discussion), verbatim, and what it rests on: ``;``-separated ``claim:<inference id>`` (an id of
+#: inferences.csv, optionally ``@<time point>`` as the audit splits it) and
+#: ``sensitivity:<analysis>`` or ``sensitivity:<analysis>|<setting>`` (rows of sensitivity.csv).
+CONCLUSION_COLUMNS = ("id", "location", "quote", "rests_on", "note")
+_REST = re.compile(r"^(claim|sensitivity):(.+)$")
+
 #: Allowed values of ``descriptives.csv:statistic``.
 STATISTICS = (
     "n",
@@ -158,6 +181,7 @@ class Paper:
     path : the package folder.
     meta : the parsed ``paper.toml``.
     descriptives, inferences : the CSV files as DataFrames of strings (as printed).
+    registration, conclusions : the optional ``registration.csv`` and ``conclusions.csv`` (None when absent).
     """
 
     id: str
@@ -165,6 +189,8 @@ class Paper:
     meta: dict
     descriptives: pd.DataFrame = field(repr=False)
     inferences: pd.DataFrame = field(repr=False)
+    registration: pd.DataFrame | None = field(default=None, repr=False)
+    conclusions: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def arms(self) -> dict:
@@ -224,7 +250,21 @@ def available() -> list[str]:
 #: A file larger than this is refused before it is read (a paper's text is well under 1 MB).
 MAX_FILE_BYTES = 32 * 1024 * 1024
 #: Text keys of ``paper.toml`` (each a string when present).
-_META_TEXT = ("id", "title", "citation", "doi", "registration", "licence", "text", "design", "primary_endpoint")
+_META_TEXT = (
+    "id",
+    "title",
+    "citation",
+    "doi",
+    "registration",
+    "licence",
+    "text",
+    "design",
+    "primary_endpoint",
+    "stratification_location",
+    "stratification_quote",
+)
+#: The provenance ``stratified_on`` needs (its quote is checked against the paper's text).
+_STRATIFICATION_PROVENANCE = ("stratification_location", "stratification_quote")
 #: Characters no field may hold: C0 controls but tab and line breaks, DEL, the bidirectional
 #: overrides and isolates (which make text display other than it reads), and the lone
 #: surrogates that stand for bytes that are not UTF-8.
@@ -353,6 +393,29 @@ def _read_meta(folder: Path) -> dict:
         listed = meta.get(key, [])
         if not isinstance(listed, list) or not all(isinstance(v, str) and _SLUG.match(v) for v in listed):
             raise fail((key,), f"expected a list of variable slugs ({what})")
+    listed = meta.get("stratified_on", [])
+    if not isinstance(listed, list) or not all(isinstance(v, str) and _SLUG.match(v) for v in listed):
+        raise fail(
+            ("stratified_on",), "expected a list of variable slugs (the variables randomisation was stratified on)"
+        )
+    if listed and not all(isinstance(meta.get(k), str) and meta[k].strip() for k in _STRATIFICATION_PROVENANCE):
+        raise fail(("stratified_on",), "stratified_on needs stratification_location and stratification_quote (strings)")
+    models = meta.get("models", [])
+    if not isinstance(models, list):
+        raise fail(("models",), "expected [[models]] tables")
+    for i, m in enumerate(models):
+        if not isinstance(m, dict):
+            raise fail(("models", i), "expected a [[models]] table")
+        for key in ("id", "label", "population", "outcome", "timepoint", "location", "quote"):
+            if not isinstance(m.get(key), str) or not m[key].strip() or _FORBIDDEN.search(m[key]):
+                raise fail(("models", i, key), f"expected a non-empty string, got {m.get(key)!r}")
+        if m["population"] != ALL_ARMS and m["population"] not in meta["arms"]:
+            raise fail(("models", i, "population"), f"expected 'all' or an arm id, got {m['population']!r}")
+        vs = m.get("variables")
+        if not isinstance(vs, list) or not vs or not all(isinstance(v, str) and _SLUG.match(v) for v in vs):
+            raise fail(("models", i, "variables"), "expected a non-empty list of variable slugs")
+        if not isinstance(m.get("variables_complete"), bool):
+            raise fail(("models", i, "variables_complete"), "expected true (the paper lists every candidate) or false")
     if not isinstance(meta["timepoints"], list) or not meta["timepoints"]:
         raise fail(("timepoints",), "expected [[timepoints]] tables with an id")
     ids: set[str] = set()
@@ -644,6 +707,79 @@ def _check_common(path: Path, line: int, r: dict, ids: dict) -> None:
             raise DataError(path, line, col, f"expected a lower-case slug (a-z, 0-9, _ . -), got {r[col]!r}")
 
 
+def _check_registration(path: Path, rows, text: str, name: str) -> None:
+    """Each field once, from the named list; a registry value needs its source, a missing one says so."""
+    seen: dict[str, int] = {}
+    for line, r in rows:
+        if r["field"] not in REGISTRATION_FIELDS:
+            raise DataError(
+                path, line, "field", f"unknown field {r['field']!r}; expected one of {list(REGISTRATION_FIELDS)}"
+            )
+        if r["field"] in seen:
+            raise DataError(path, line, "field", f"field {r['field']!r} repeated (first at line {seen[r['field']]})")
+        seen[r["field"]] = line
+        if not r["registry_source"].strip():
+            raise DataError(
+                path,
+                line,
+                "registry_source",
+                f"must not be empty: a URL with its snapshot date, or '{NOT_AVAILABLE}: why'",
+            )
+        unread = r["registry_source"].strip().lower().startswith(NOT_AVAILABLE)
+        if unread and r["registry_value"].strip():
+            raise DataError(path, line, "registry_value", "a record that was not read has no value: leave it empty")
+        if not unread and not r["registry_value"].strip():
+            raise DataError(
+                path,
+                line,
+                "registry_value",
+                f"empty, but the source is not '{NOT_AVAILABLE}': say what the record says",
+            )
+        if r["agrees"] not in REGISTRATION_AGREEMENT:
+            raise DataError(
+                path, line, "agrees", f"expected one of {list(REGISTRATION_AGREEMENT)}, got {r['agrees']!r}"
+            )
+        missing = not r["registry_value"].strip() or not r["paper_value"].strip()
+        if missing != (r["agrees"] == "not_available"):
+            want = "not_available" if missing else "yes, partly or no"
+            raise DataError(path, line, "agrees", f"expected {want}: a side is {'missing' if missing else 'present'}")
+        if r["paper_value"].strip() or r["paper_quote"].strip():
+            for col in ("paper_location", "paper_quote"):
+                if not r[col].strip():
+                    raise DataError(path, line, col, "must not be empty: the paper's value needs its provenance")
+            if not quote_in_text(r["paper_quote"], text):
+                raise DataError(
+                    path, line, "paper_quote", f"not found in {name} (whitespace and line breaks may differ)"
+                )
+
+
+def _check_conclusions(path: Path, rows, text: str, name: str, known: set[str]) -> None:
+    """Each conclusion quoted verbatim with its location; what it rests on names known rows."""
+    ids: dict[str, int] = {}
+    for line, r in rows:
+        if not _SLUG.match(r["id"]):
+            raise DataError(path, line, "id", f"expected a lower-case slug (a-z, 0-9, _ . -), got {r['id']!r}")
+        if r["id"] in ids:
+            raise DataError(path, line, "id", f"duplicate id {r['id']!r} (first at line {ids[r['id']]})")
+        ids[r["id"]] = line
+        for col in ("location", "quote"):
+            if not r[col].strip():
+                raise DataError(path, line, col, "must not be empty: every conclusion needs its provenance")
+        if not quote_in_text(r["quote"], text):
+            raise DataError(path, line, "quote", f"not found in {name} (whitespace and line breaks may differ)")
+        for item in _split(r["rests_on"]):
+            m = _REST.match(item)
+            if not m:
+                raise DataError(
+                    path,
+                    line,
+                    "rests_on",
+                    f"expected 'claim:<id>' or 'sensitivity:<analysis>[|<setting>]', got {item!r}",
+                )
+            if m[1] == "claim" and m[2].split("@")[0] not in known:
+                raise DataError(path, line, "rests_on", f"unknown claim id {m[2]!r} (not in inferences.csv)")
+
+
 def _split(text: str) -> list[str]:
     return [t.strip() for t in text.split(";") if t.strip()]
 
@@ -735,6 +871,42 @@ def validate(paper: str | os.PathLike) -> Paper:
     _check_references(ipath, irows, {r["id"]: r for _, r in drows}, {r["id"]: r for _, r in irows})
     _check_provenance(dpath, drows, text, name)
     _check_provenance(ipath, irows, text, name)
+    if meta.get("stratified_on") and not quote_in_text(meta["stratification_quote"], text):
+        raise DataError(
+            toml,
+            _toml_line(_read_text(toml), ("stratification_quote",)),
+            "stratification_quote",
+            f"not found in {name}",
+        )
+    variables = {r["variable"] for _, r in drows} | {r["variable"] for _, r in irows}
+    for v in meta.get("stratified_on", []):
+        if v not in variables:
+            raise DataError(
+                toml,
+                _toml_line(_read_text(toml), ("stratified_on",)),
+                "stratified_on",
+                f"{v!r} is no variable of descriptives.csv or inferences.csv",
+            )
+    for i, m in enumerate(meta.get("models", [])):
+        for key, known in (("outcome", variables), ("timepoint", {t["id"] for t in meta["timepoints"]})):
+            if m[key] not in known:
+                line = _toml_line(_read_text(toml), ("models", i, key))
+                raise DataError(toml, line, f"models.{i}.{key}", f"unknown {key} {m[key]!r}")
+        if not quote_in_text(m["quote"], text):
+            raise DataError(
+                toml, _toml_line(_read_text(toml), ("models", i, "quote")), f"models.{i}.quote", f"not found in {name}"
+            )
+    optional = {}
+    for file, columns in (("registration.csv", REGISTRATION_COLUMNS), ("conclusions.csv", CONCLUSION_COLUMNS)):
+        p = folder / file
+        if p.exists():
+            _inside(folder, p)
+            optional[file] = _read_csv(p, columns)
+    if "registration.csv" in optional:
+        _check_registration(folder / "registration.csv", optional["registration.csv"], text, name)
+    if "conclusions.csv" in optional:
+        known = {r["id"] for _, r in irows} | {r["id"] for _, r in drows}
+        _check_conclusions(folder / "conclusions.csv", optional["conclusions.csv"], text, name, known)
 
     def frame(rows, columns):
         df = pd.DataFrame([r for _, r in rows], columns=list(columns), dtype="string")
@@ -747,6 +919,10 @@ def validate(paper: str | os.PathLike) -> Paper:
         meta=meta,
         descriptives=frame(drows, DESCRIPTIVE_COLUMNS + OPTIONAL_DESCRIPTIVE_COLUMNS),
         inferences=frame(irows, INFERENCE_COLUMNS),
+        registration=frame(optional["registration.csv"], REGISTRATION_COLUMNS)
+        if "registration.csv" in optional
+        else None,
+        conclusions=frame(optional["conclusions.csv"], CONCLUSION_COLUMNS) if "conclusions.csv" in optional else None,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import operator
+from dataclasses import replace
 
 import pandas as pd
 
@@ -21,9 +22,17 @@ from .exact import TableTooLarge
 from .fragility import fragility_index, fragility_vs_loss
 from .printed import parse
 from .tipping import tipping_grid
-from .vocabulary import TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
+from .vocabulary import TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS, is_randomised
 
-__all__ = ["COLUMNS", "robustness", "posteriors", "baseline_balance", "effect_sizes", "fragility_table"]
+__all__ = [
+    "COLUMNS",
+    "robustness",
+    "posteriors",
+    "baseline_balance",
+    "baseline_balance_rows",
+    "effect_sizes",
+    "fragility_table",
+]
 
 COLUMNS = ["analysis", "setting", "estimate", "ci_low", "ci_high", "p", "significant"]
 
@@ -147,17 +156,10 @@ def robustness(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def baseline_balance(paper: Paper, alpha: float = 0.05) -> BalanceResult:
-    """Carlisle's check of the printed baseline p-values of continuous variables (those comparing
-    two arms' baseline means), combined by Stouffer's method (:func:`reanalysis.balance.stouffer`).
-
-    Raises
-    ------
-    ValueError
-        If the paper prints no such p-value with an exact value (a "p < 0.05" cannot be used).
-    """
+def _baseline_pvalues(paper: Paper) -> list[tuple[str, float]]:
+    """(variable, p) for each exact printed baseline p-value comparing two arms' means."""
     means = set(paper.descriptives.loc[paper.descriptives["statistic"] == "mean", "id"])
-    pvalues = []
+    out = []
     for _, r in paper.inferences.iterrows():
         refs = [x for x in str(r["refers_to"]).split(";") if x]
         if (
@@ -168,10 +170,81 @@ def baseline_balance(paper: Paper, alpha: float = 0.05) -> BalanceResult:
         ):
             printed = parse(r["value"])
             if printed.comparator == "=":
-                pvalues.append(printed.value)
-    if not pvalues:
+                out.append((str(r["variable"]), printed.value))
+    return out
+
+
+def baseline_balance(paper: Paper, alpha: float = 0.05, leave_out_stratified: bool = True) -> BalanceResult:
+    """Carlisle's check of the printed baseline p-values of continuous variables (those comparing
+    two arms' baseline means), combined by Stouffer's method (:func:`reanalysis.balance.stouffer`).
+
+    The variables randomisation was stratified on (``paper.toml:stratified_on``) are left out: they
+    are balanced by design, so their p-values are not uniform under randomisation but pushed towards
+    1, and keeping them biases the check towards "too alike" (Carlisle, Anaesthesia 2017;72:944).
+    A design that is not randomised (read from ``paper.toml:design`` by
+    :func:`reanalysis.vocabulary.is_randomised`) gets no combined p: the check does not apply, and the
+    result says so (``applies`` False, ``k`` 0).
+
+    The returned sentence carries the caveats a reader needs: how many variables, that they are
+    correlated and printed rounded, and that categorical variables are not in it.
+
+    Raises
+    ------
+    ValueError
+        If a randomised paper prints no such p-value with an exact value (a "p < 0.05" cannot be used).
+    """
+    design = str(paper.meta.get("design", ""))
+    if is_randomised(design) is False:
+        sentence = (
+            f"{paper.id} is not randomised (design: {design}). Carlisle's check asks whether baseline "
+            "p-values look like those random allocation produces; without random allocation they need not, "
+            "so the check does not apply as a check of randomisation or of the data. Baseline differences in "
+            "such a study are expected from how participants were allocated: they are confounding to adjust "
+            "for, not a sign about the data."
+        )
+        nan = math.nan
+        return BalanceResult(0, nan, nan, nan, nan, alpha, sentence, applies=False)
+    stratified = set(paper.meta.get("stratified_on", [])) if leave_out_stratified else set()
+    found = _baseline_pvalues(paper)
+    kept = [(v, p) for v, p in found if v not in stratified]
+    left_out = tuple(v for v, _ in found if v in stratified)
+    if not kept:
         raise ValueError(f"{paper.id} prints no exact baseline p-value of a continuous variable")
-    return stouffer(pvalues, alpha=alpha)
+    res = stouffer([p for _, p in kept], alpha=alpha)
+    sentence = res.sentence
+    if left_out:
+        sentence += (
+            f" Left out: {', '.join(left_out)}, on which randomisation was stratified: they are balanced by "
+            "design, so their p-values are not uniform and would push the check towards 'too alike' "
+            "(Carlisle 2017)."
+        )
+        every = stouffer([p for _, p in found], alpha=alpha)
+        sentence += f" With them, Z = {every.statistic:.2f} (P = {every.p_similar:.2g} for too alike)."
+    if is_randomised(design) is None:
+        sentence += f" The design ({design}) does not say it was randomised; the check assumes it was."
+    sentence += (
+        f" A screen, not a verdict: {res.k} correlated variables (which spreads Z both ways), p-values printed "
+        "rounded, categorical variables not included."
+    )
+    return replace(res, sentence=sentence, variables=tuple(v for v, _ in kept), excluded=left_out)
+
+
+def baseline_balance_rows(paper: Paper, alpha: float = 0.05) -> pd.DataFrame:
+    """Carlisle's check as rows of ``sensitivity.csv``: the combined Z (``estimate``) and its p for
+    "too different" and "too alike", without and with the stratified variables; one row saying it
+    does not apply for a design that is not randomised."""
+    res = baseline_balance(paper, alpha)
+    if not res.applies:
+        return pd.DataFrame([_row("baseline balance (Carlisle)", "does not apply: not randomised")], columns=COLUMNS)
+    rows = []
+    settings = [("stratified variables left out", res)]
+    if res.excluded:
+        settings.append(("all, stratified included (for comparison)", baseline_balance(paper, alpha, False)))
+    for label, r in settings:
+        what = f"{label}; {r.k} variables: {', '.join(r.variables)}"
+        rows.append(_row("baseline balance (Carlisle), too different", what, r.statistic, p=r.p_dissimilar))
+        rows.append(_row("baseline balance (Carlisle), too alike", what, r.statistic, p=r.p_similar))
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def effect_sizes(endpoints: dict[str, pd.DataFrame], ci_method: str = "newcombe", level: float = 0.95) -> pd.DataFrame:

@@ -29,6 +29,11 @@ __all__ = [
     "VERBAL_P",
     "stated_methods",
     "verbal_p",
+    "CONCLUSION_LABELS",
+    "REGISTRATION_FIELDS",
+    "REGISTRATION_AGREEMENT",
+    "NOT_AVAILABLE",
+    "is_randomised",
 ]
 
 #: The four verdicts, in order of how well a printed number holds.
@@ -150,3 +155,52 @@ VERBAL_P = {
 def verbal_p(text: str | None) -> str | None:
     """The comparator a verbal p-value stands for (``">"`` for "n.s."), else None."""
     return VERBAL_P.get(re.sub(r"\s+", " ", (text or "").strip().lower()))
+
+
+#: How a paper's own conclusion stands against the reanalysis (:mod:`reanalysis.conclusions`
+#: assigns one from the claims and sensitivity rows the conclusion rests on).
+CONCLUSION_LABELS = (
+    "supported",
+    "supported only under a stated choice",
+    "not supported by the printed numbers",
+    "not checkable",
+)
+
+#: The fields of a registry record compared with the paper (``registration.csv:field``).
+REGISTRATION_FIELDS = (
+    "registered",  # the date the record was registered (or first posted)
+    "first_enrolment",  # the first participant enrolled (the registry's start date)
+    "last_follow_up",  # end of follow-up (the registry's completion date)
+    "enrolment",  # how many participants were planned or enrolled
+    "design",  # allocation and masking
+    "dose",  # the intervention's dose
+    "schedule",  # how often and when it was given
+    "primary_outcome",  # the primary outcome and its time point
+)
+#: Whether a registry field agrees with the paper (``registration.csv:agrees``); ``not_available``
+#: when either side was not read or is not printed.
+REGISTRATION_AGREEMENT = ("yes", "partly", "no", "not_available")
+#: What a registry field or source says when the record could not be read: never filled from memory.
+NOT_AVAILABLE = "not available"
+
+
+_NON_RANDOMISED = re.compile(r"\b(non|not)[-\s]?randomi[sz]ed|\bnonrandomi[sz]ed|\bunrandomi[sz]ed|\bobservational\b")
+_RANDOMISED = re.compile(r"\brandomi[sz]ed\b|\brandomly (assigned|allocated)")
+
+
+def is_randomised(design: str | None) -> bool | None:
+    """Whether a design description (``paper.toml:design``) is a randomised comparison.
+
+    None when the text says neither ("parallel controlled study").
+
+    >>> is_randomised("double-blind, randomised, placebo-controlled phase II trial")
+    True
+    >>> is_randomised("open-label, non-randomised, parallel controlled study")
+    False
+    """
+    low = (design or "").lower()
+    if _NON_RANDOMISED.search(low):
+        return False
+    if _RANDOMISED.search(low):
+        return True
+    return None
