@@ -54,6 +54,8 @@ def _toml_value(v) -> str:
         return json.dumps(v)  # a JSON string is a TOML basic string
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
     return repr(v)
 
 
@@ -80,8 +82,20 @@ def hostile_package(parent: Path) -> Path:
         spec["label"] = f"{spec['label']} {POISON}"
     for t in meta["timepoints"]:
         t["label"] = f"{t.get('label', t['id'])} {POISON}"
+    meta["variables"] = {k: f"{v} {POISON}" for k, v in meta.get("variables", {}).items()}
     (folder / "paper.toml").write_text(_dump_toml(meta), encoding="utf-8")
     quotes = []
+    curated = tomllib.loads((source / "findings.toml").read_text(encoding="utf-8"))
+    curated["concluded"] = f"{POISON} {curated['concluded']}"
+    quotes.append(curated["concluded"])
+    curated["concluded_location"] += f" {POISON}"
+    for entry in curated["finding"]:
+        entry["statement"] += " " + POISON.replace("{", "{{").replace("}", "}}")
+        entry["explanations"] = [f"{x} {POISON}" for x in entry["explanations"]]
+    lines = [f"{k} = {_toml_value(v)}" for k, v in curated.items() if k != "finding"]
+    for entry in curated["finding"]:
+        lines += ["", "[[finding]]", *(f"{k} = {_toml_value(v)}" for k, v in entry.items())]
+    (folder / "findings.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for name, columns in TEXT_COLUMNS.items():
         with (folder / name).open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["escape_markdown"]
+__all__ = ["escape_markdown", "Prose"]
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
 
@@ -30,3 +30,32 @@ def escape_markdown(text: object) -> str:
     s = _MD_INLINE.sub(r"\\\1", s)
     s = re.sub(r"^([#+\-=])", r"\\\1", s)
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
+
+
+class Prose:
+    """A paragraph written from results: rendered as Markdown, and as itself in plain text
+    (so nbval compares the sentence, not an object's name).
+
+    ``text`` is Markdown; ``plain`` (by default ``text`` without its bold marks) is what a
+    terminal shows. Build one with :meth:`fill` when the sentence holds text from a data package.
+    """
+
+    def __init__(self, text: str, plain: str | None = None):
+        self.text = text
+        self.plain = text.replace("**", "") if plain is None else plain
+
+    @classmethod
+    def fill(cls, template: str, **fields: object) -> Prose:
+        """``template`` (Markdown, ``str.format`` fields) filled with ``fields``, each escaped
+        (:func:`escape_markdown`) in the Markdown and kept as it is in the plain text."""
+        markdown = template.format(**{k: escape_markdown(v) for k, v in fields.items()})
+        return cls(markdown, template.replace("**", "").format(**{k: str(v) for k, v in fields.items()}))
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:
+        p.text(self.plain)
+
+    def __str__(self) -> str:
+        return self.text

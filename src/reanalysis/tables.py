@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import inference
 from .data import Paper
-from .markup import escape_markdown
+from .markup import Prose, escape_markdown
 from .printed import normalise, parse
 from .vocabulary import TWO_BY_TWO_TESTS, VERDICTS
 
@@ -28,35 +28,6 @@ __all__ = [
     "course",
     "marks",
 ]
-
-
-class Prose:
-    """A paragraph written from results: rendered as Markdown, and as itself in plain text
-    (so nbval compares the sentence, not an object's name).
-
-    ``text`` is Markdown; ``plain`` (by default ``text`` without its bold marks) is what a
-    terminal shows. Build one with :meth:`fill` when the sentence holds text from a data package.
-    """
-
-    def __init__(self, text: str, plain: str | None = None):
-        self.text = text
-        self.plain = text.replace("**", "") if plain is None else plain
-
-    @classmethod
-    def fill(cls, template: str, **fields: object) -> Prose:
-        """``template`` (Markdown, ``str.format`` fields) filled with ``fields``, each escaped
-        (:func:`escape_markdown`) in the Markdown and kept as it is in the plain text."""
-        markdown = template.format(**{k: escape_markdown(v) for k, v in fields.items()})
-        return cls(markdown, template.replace("**", "").format(**{k: str(v) for k, v in fields.items()}))
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, p, cycle: bool) -> None:
-        p.text(self.plain)
-
-    def __str__(self) -> str:
-        return self.text
 
 
 #: Characters Markdown (CommonMark, GFM, Jupyter's math) acts on anywhere in a line.
