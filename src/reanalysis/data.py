@@ -777,7 +777,7 @@ def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper
     ``claims`` (shell-style patterns over claim ids), an optional ``statement`` (a template:
     ``{count}``, ``{arms}``, ``{stated_n}``, ``{implied_n}`` are filled from the computation),
     ``consequence`` (one of :data:`reanalysis.vocabulary.CONSEQUENCES`) and ``explanations``.
-    With the paper's normalised text (``paper_text``), ``concluded`` must occur in it (as a quote in the CSV files must).
+    With the paper's normalised text (``paper_text``), ``concluded`` must occur in it, as a CSV quote must.
     Errors name the file, line and key.
     """
     path = folder / "findings.toml"
