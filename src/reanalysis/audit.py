@@ -36,6 +36,7 @@ from scipy import special, stats
 
 from . import checks, closedform, inference
 from .data import TABLE_N, Paper
+from .markup import ReaderFrame
 from .printed import Printed, is_number, parse
 from .routes import NEEDS_INDIVIDUAL_DATA, Candidate, Route, nearest, order_tests, pair_populations, search
 from .vocabulary import (
@@ -1627,7 +1628,7 @@ def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, l
     setting (one at a time), the claims whose verdict or significance flip differs from ``settings``.
 
     Returns a tidy table (setting, value, claim_id, reported, verdict before and after, flip before
-    and after); empty when no choice changes anything.
+    and after, the claim's label for readers); empty when no choice changes anything.
     """
 
     base = audit(paper, settings).set_index("claim_id")
@@ -1651,9 +1652,11 @@ def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, l
                             else str(b.verdict),
                             "recomputed": o.recomputed,
                             "flip": f"{bool(b.significance_flip)} -> {bool(o.significance_flip)}",
+                            "label": b.label,
                         }
                     )
-    return pd.DataFrame(rows, columns=["setting", "value", "claim_id", "reported", "verdict", "recomputed", "flip"])
+    columns = ["setting", "value", "claim_id", "reported", "verdict", "recomputed", "flip", "label"]
+    return ReaderFrame(rows, columns=columns)  # readers see each claim's label in place of its id
 
 
 def summary(claims: pd.DataFrame) -> pd.DataFrame:

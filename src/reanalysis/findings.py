@@ -680,14 +680,18 @@ def read_findings(path: str | Path) -> dict | None:
 
 def index_entry(results: str | Path) -> str:
     """The site index's summary of one paper (HTML, every text escaped), from its ``findings.json``
-    (a file or the results folder): the verdict counts and each finding with its consequence.
+    (a file or the results folder): the paper's conclusion (when its package words it), the counts
+    and each finding with its consequence.
     Empty when there is no ``findings.json``."""
     found = read_findings(results)
     if found is None:
         return ""
-    counts = found["counts"]
+    counts, paper = found["counts"], found["paper"]
     held = counts["as_stated"]["reproduced"] + counts["as_stated"]["consistent"]
-    parts = [
+    parts = []
+    if paper["concluded"]:
+        parts.append(f"<p>The paper concluded: “{html.escape(paper['concluded']['text'])}”</p>")
+    parts += [
         f"<p><b>{counts['claims']} printed numbers audited:</b> {held} reproduced by the route the paper "
         f"states; the other {counts['in_findings']} fall into {len(found['findings'])} findings.</p>"
     ]
