@@ -94,9 +94,7 @@ class ClaimsTable:
         with pd.option_context("display.max_colwidth", None, "display.width", 10_000):
             return self.reader.to_string()
 
-    def _repr_html_(self) -> str:
-        if self.reader.empty:
-            return "<p><i>(no claims)</i></p>"
+    def _repr_html_(self) -> str:  # an empty table keeps its header: the page has the same tables
         return _READER_CSS + self.reader.to_html(escape=True, classes="reanalysis-reader", border=0, na_rep="")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
