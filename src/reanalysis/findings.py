@@ -412,6 +412,23 @@ def _route_summary(group: pd.DataFrame, key: tuple = ()) -> str:
     return "; ".join(out)
 
 
+def _route_words(route: str) -> str:
+    """A machine-readable route (``test=chi2;n=45/44;population=implied;...``) in words."""
+    r = _route(route)
+    if not r:
+        return ""
+    words = r.get("test", "")
+    if r.get("n"):
+        words += f", n = {r['n']}" + (
+            f" ({_POPULATION_WORDS.get(r['population'], r['population'])})" if r.get("population") else ""
+        )
+    if r.get("rounding") and r["rounding"] != _USUAL_ROUNDING:
+        words += f", printed by {r['rounding'].replace('_', ' ')}"
+    if r.get("assumed"):
+        words += f", assuming {r['assumed']}"
+    return words
+
+
 def _recomputation(group: pd.DataFrame) -> str:
     first = group.iloc[0]
     recomputed = _text(first["recomputed"]) or "nothing (the inputs are not published)"
@@ -639,10 +656,14 @@ def report(found: dict) -> str:
             lines += ["**Possible explanations:**", ""] + [f"- {_md(x)}" for x in f["explanations"]] + [""]
         lines += ["**The numbers, as printed:**", ""]
         for c in f["claims"]:
-            recomputed = _md(c["recomputed"]) if c["recomputed"] else "not recomputable"
+            recomputed = _md(c["recomputed"]) if c["recomputed"] else "nothing (inputs not published)"
+            route = _route_words(c["route"])
             lines.append(
-                f"- {_md(c['label'])}: printed **{_md(c['reported'])}**, recomputed {recomputed}"
-                f" ({c['verdict'].replace('_', ' ')}). Quote: “{_md(c['quote'])}”"
+                f"- {_md(c['label'])}: printed **{_md(c['reported'])}**; recomputed at this run's settings: "
+                f"{recomputed}; verdict: {c['verdict'].replace('_', ' ')}"
+                + (f", by the route {_md(route)}" + ("" if c["as_stated"] is not False else " (not the one stated)"))
+                * bool(route)
+                + f". Quote: “{_md(c['quote'])}”"
                 + (f" Note: {_md(c['note'])}." if c["note"] else "")
             )
         lines.append("")
