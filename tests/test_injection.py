@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import html
 import http.server
 import json
 import os
@@ -56,6 +57,8 @@ def _toml_value(v) -> str:
         return json.dumps(v)  # a JSON string is a TOML basic string
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
     return repr(v)
 
 
@@ -89,8 +92,20 @@ def hostile_package(parent: Path) -> Path:
         spec["label"] = f"{spec['label']} {POISON}"
     for t in meta["timepoints"]:
         t["label"] = f"{t.get('label', t['id'])} {POISON}"
+    meta["variables"] = {k: f"{v} {POISON}" for k, v in meta.get("variables", {}).items()}
     (folder / "paper.toml").write_text(_dump_toml(meta), encoding="utf-8")
     quotes = []
+    curated = tomllib.loads((source / "findings.toml").read_text(encoding="utf-8"))
+    curated["concluded"] = f"{POISON} {curated['concluded']}"
+    quotes.append(curated["concluded"])
+    curated["concluded_location"] += f" {POISON}"
+    for entry in curated["finding"]:
+        entry["statement"] += " " + POISON.replace("{", "{{").replace("}", "}}")
+        entry["explanations"] = [f"{x} {POISON}" for x in entry["explanations"]]
+    lines = [f"{k} = {_toml_value(v)}" for k, v in curated.items() if k != "finding"]
+    for entry in curated["finding"]:
+        lines += ["", "[[finding]]", *(f"{k} = {_toml_value(v)}" for k, v in entry.items())]
+    (folder / "findings.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for name, columns in TEXT_COLUMNS.items():
         with (folder / name).open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
@@ -274,9 +289,11 @@ def built(hostile, tmp_path_factory):
     return build, audited, other.stem
 
 
-def _expected_tables(executed: Path) -> list[int]:
-    """Rows of each table the notebook's outputs hold (what the page must show, table by table)."""
+def _expected_tables(executed: Path, analyst: bool = False) -> list[int]:
+    """Rows of each table the notebook's outputs hold (what the page must show, table by table), in
+    the reader edition or the analyst's (whose claim tables keep their ids)."""
     nb = nbformat.read(executed, as_version=4)
+    nb = tables.analyst_edition(nb) if analyst else tables.reader_edition(nb)
     counts = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -296,14 +313,15 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
     assert len(pages) == 5, pages  # index and two pages in two editions
     expected = {
-        audit_stem: _expected_tables(build / "notebooks" / f"{audit_stem}.ipynb"),
-        other_stem: _expected_tables(build / "notebooks" / f"{other_stem}.ipynb"),
+        (stem, analyst): _expected_tables(build / "notebooks" / f"{stem}.ipynb", analyst)
+        for stem in (audit_stem, other_stem)
+        for analyst in (False, True)
     }
     # as many tables as the unpoisoned reference run of the notebook (notebooks/audit.ipynb, on zang2022)
     from reanalysis.run import ROOT
 
-    assert len(expected[audit_stem]) == len(_expected_tables(ROOT / "notebooks" / "audit.ipynb")) >= 3
-    assert len(expected[other_stem]) == 2
+    assert len(expected[audit_stem, False]) == len(_expected_tables(ROOT / "notebooks" / "audit.ipynb")) >= 3
+    assert len(expected[other_stem, False]) == 2
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     http.server.SimpleHTTPRequestHandler.log_message = lambda *args: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -331,15 +349,16 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
                 scripts = page.evaluate("Array.from(document.scripts).map(s => s.textContent)")
                 assert not any("__pwned" in s for s in scripts), name
                 stem = Path(name).stem
-                if stem in expected:
+                if (stem, False) in expected:
+                    want = expected[stem, name.startswith("code/")]
                     rows = page.evaluate("Array.from(document.querySelectorAll('table')).map(t => t.rows.length)")
-                    assert rows == expected[stem], f"{name}: tables {rows}, expected {expected[stem]}"
+                    assert rows == want, f"{name}: tables {rows}, expected {want}"
                     text = page.inner_text("body")
                     for h in HOSTILE:  # shown as the text it is
                         assert h in text, f"{name}: {h!r} not shown as text"
                 else:  # the index links to both pages in both editions, and the links work
                     hrefs = page.evaluate("Array.from(document.links).map(a => a.href)")
-                    for stem in expected:
+                    for stem in (audit_stem, other_stem):
                         for edition in ("", "code/"):
                             target = f"{base}/{edition}{quote(stem + '.html', safe='')}"
                             assert target in hrefs, (target, hrefs)
@@ -349,3 +368,21 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
     finally:
         server.shutdown()
     assert not problems, "\n".join(problems)
+
+
+def test_findings_text_is_escaped(hostile, tmp_path):
+    """The verdict, the findings report and the index entry show the package's text as text."""
+    from reanalysis import findings
+
+    paper = load(hostile)
+    found = findings.findings(paper, audit(paper))
+    assert any(POISON in f["statement"] for f in found["findings"])  # curated wording is data too
+    verdict = findings.verdict(found)
+    _no_raw_html(verdict._repr_markdown_())
+    assert POISON in verdict.plain
+    _no_raw_html(findings.report(found))
+    findings.write_findings(tmp_path, found)
+    entry = findings.index_entry(tmp_path)
+    for h in HOSTILE:
+        assert h not in entry
+    assert html.escape(POISON) in entry

@@ -7,7 +7,9 @@ Needs Debian's chromium (``.ci/run`` installs it); skips with a message where it
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import json
 import shutil
 import threading
 from urllib.parse import urlparse
@@ -92,5 +94,10 @@ def test_reader_pages_hide_code_and_analyst_pages_show_it(site):
 def test_index_summarises_each_reanalysis(site):
     folder, _ = site
     index = (folder / "index.html").read_text(encoding="utf-8")
-    assert "printed claims audited" in index and "What stands" in index
+    for stem in ("zang2022", "lu2021"):  # each paper's summary comes from its findings.json
+        found = json.loads((folder.parent / stem / "findings.json").read_text(encoding="utf-8"))
+        assert f"{found['counts']['claims']} printed numbers audited" in index
+        for finding in found["findings"]:
+            assert html.escape(finding["statement"]) in index
+    assert "What stands" not in index  # nothing scraped from a notebook's conclusion
     assert index.index("zang2022.html") < index.index("audit-zang2022.html")

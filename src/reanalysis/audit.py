@@ -36,6 +36,7 @@ from scipy import special, stats
 
 from . import checks, closedform, inference
 from .data import TABLE_N, Paper
+from .markup import ReaderFrame
 from .printed import Printed, is_number, parse
 from .routes import NEEDS_INDIVIDUAL_DATA, Candidate, Route, nearest, order_tests, pair_populations, search
 from .vocabulary import (
@@ -59,6 +60,8 @@ __all__ = [
     "summary",
     "implied_denominators",
     "CLAIM_COLUMNS",
+    "claim_label",
+    "implied_n",
 ]
 
 CLAIM_COLUMNS = [
@@ -79,6 +82,7 @@ CLAIM_COLUMNS = [
     "significance_flip",
     "recomputed_p",
     "note",
+    "label",
 ]
 
 #: The exact unconditional tests are tried on at most this many candidate tables per claim
@@ -1464,11 +1468,70 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
                 "significance_flip": c.flip,
                 "recomputed_p": c.p,
                 "note": "; ".join(dict.fromkeys(n for n in c.notes if n)),
+                "label": claim_label(paper, r, r.get("kind") or r["statistic"]),
             }
         )
     df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     df["verdict"] = pd.Categorical(df["verdict"], categories=VERDICTS)
     return df
+
+
+#: What a number of each kind is, in a reader's words (the end of a claim's label).
+_KIND_WORDS = {
+    "percent": "%",
+    "p_value": "p-value",
+    "ci": "confidence interval",
+    "change": "change",
+    "ratio": "ratio",
+    "percent_change": "% change",
+    "power": "power",
+    "odds_ratio": "odds ratio",
+    "grim": "mean, whole-number check (GRIM)",
+    "grimmer": "SD, whole-number check (GRIMMER)",
+    "debit": "SD, 0/1 check (DEBIT)",
+    "sd_bound": "SD against the printed range",
+    "count": "number of patients",
+    "n": "n",
+    "mean": "mean",
+    "sd": "SD",
+    "sem": "SEM",
+    "value": "value",
+}
+
+
+def claim_label(paper: Paper, row: dict, kind: str) -> str:
+    """A claim's label for readers: where in the paper, and what the number is, e.g.
+    ``Table 2, row "48 weeks": primary endpoint, 48 weeks, Placebo (%)``.
+
+    Built from the row's location, the variable's name (``[variables]`` in ``paper.toml``, else the
+    slug in words), the time point's label, the arm's label (or the arms compared) and the kind.
+    """
+    variable = str(row.get("variable") or "")
+    what = paper.meta.get("variables", {}).get(variable) or variable.replace("_", " ")
+    visits = {t["id"]: t.get("label", t["id"]) for t in paper.meta["timepoints"]}
+    parts = [what] if what else []
+    timepoint = str(row.get("timepoint") or "")
+    if timepoint:
+        parts.append(" vs ".join(visits.get(t, t) for t in _split(timepoint)))
+    arms = paper.arms
+    labels = [arms[a]["label"] if a in arms else "all participants" for a in _split(str(row.get("arms") or ""))]
+    if row.get("arm"):
+        labels = [arms[row["arm"]]["label"] if row["arm"] in arms else "all participants"]
+    comparison = str(row.get("comparison") or "")
+    if labels:
+        joined = " vs ".join(labels) if comparison == "between" else ", ".join(labels)
+        parts.append(joined + (", within the arm" if comparison == "within" else ""))
+    if row.get("subgroup"):
+        parts.append(str(row["subgroup"]).replace("_", " "))
+    words = _KIND_WORDS.get(kind, kind.replace("_", " "))
+    where = str(row.get("location") or "")
+    return f"{where}: {', '.join(parts)} ({words})" if where else f"{', '.join(parts)} ({words})"
+
+
+def implied_n(paper: Paper) -> dict[str, int]:
+    """Per arm, the denominator most of its printed percentages fit, when some arm's differs from
+    the n the paper gives (else empty): the audit's *implied* population."""
+    return _implied_n(paper, _records(paper.descriptives))
 
 
 def _arithmetic(paper: Paper, row: dict, records: list[dict]) -> tuple[str, str, str] | None:
@@ -1551,6 +1614,7 @@ def account(paper: Paper, claims: pd.DataFrame) -> pd.DataFrame:
                 "significance_flip": None,
                 "recomputed_p": None,
                 "note": note,
+                "label": claim_label(paper, r, r["statistic"]),
             }
         )
     inputs = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
@@ -1564,7 +1628,7 @@ def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, l
     setting (one at a time), the claims whose verdict or significance flip differs from ``settings``.
 
     Returns a tidy table (setting, value, claim_id, reported, verdict before and after, flip before
-    and after); empty when no choice changes anything.
+    and after, the claim's label for readers); empty when no choice changes anything.
     """
 
     base = audit(paper, settings).set_index("claim_id")
@@ -1588,9 +1652,11 @@ def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, l
                             else str(b.verdict),
                             "recomputed": o.recomputed,
                             "flip": f"{bool(b.significance_flip)} -> {bool(o.significance_flip)}",
+                            "label": b.label,
                         }
                     )
-    return pd.DataFrame(rows, columns=["setting", "value", "claim_id", "reported", "verdict", "recomputed", "flip"])
+    columns = ["setting", "value", "claim_id", "reported", "verdict", "recomputed", "flip", "label"]
+    return ReaderFrame(rows, columns=columns)  # readers see each claim's label in place of its id
 
 
 def summary(claims: pd.DataFrame) -> pd.DataFrame:

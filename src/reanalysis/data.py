@@ -31,7 +31,14 @@ import pandas as pd
 
 from .markup import escape_markdown  # a paper id is a folder name: any text
 from .printed import is_number, normalise, number_from_words, parse
-from .vocabulary import NOT_AVAILABLE, REGISTRATION_AGREEMENT, REGISTRATION_FIELDS, verbal_p
+from .vocabulary import (
+    CONSEQUENCES,
+    FINDING_CAUSES,
+    NOT_AVAILABLE,
+    REGISTRATION_AGREEMENT,
+    REGISTRATION_FIELDS,
+    verbal_p,
+)
 
 __all__ = [
     "DataError",
@@ -182,6 +189,8 @@ class Paper:
     meta : the parsed ``paper.toml``.
     descriptives, inferences : the CSV files as DataFrames of strings (as printed).
     registration, conclusions : the optional ``registration.csv`` and ``conclusions.csv`` (None when absent).
+    curated : the optional ``findings.toml``: wording for the package's findings (see
+        :func:`read_curated`); empty when the package has none.
     """
 
     id: str
@@ -191,6 +200,7 @@ class Paper:
     inferences: pd.DataFrame = field(repr=False)
     registration: pd.DataFrame | None = field(default=None, repr=False)
     conclusions: pd.DataFrame | None = field(default=None, repr=False)
+    curated: dict = field(default_factory=dict, repr=False)
 
     @property
     def arms(self) -> dict:
@@ -416,6 +426,16 @@ def _read_meta(folder: Path) -> dict:
             raise fail(("models", i, "variables"), "expected a non-empty list of variable slugs")
         if not isinstance(m.get("variables_complete"), bool):
             raise fail(("models", i, "variables_complete"), "expected true (the paper lists every candidate) or false")
+    labels = meta.get("variables", {})
+    if not isinstance(labels, dict):
+        raise fail(("variables",), "expected a table [variables] of variable slug = label")
+    for var, label in labels.items():
+        if not _SLUG.match(var):
+            raise fail(("variables", var), f"expected a variable slug, got {var!r}")
+        if not isinstance(label, str) or not label.strip() or _FORBIDDEN.search(label):
+            raise fail(
+                ("variables", var), f"expected a non-empty string (the variable's name for readers), got {label!r}"
+            )
     if not isinstance(meta["timepoints"], list) or not meta["timepoints"]:
         raise fail(("timepoints",), "expected [[timepoints]] tables with an id")
     ids: set[str] = set()
@@ -923,7 +943,85 @@ def validate(paper: str | os.PathLike) -> Paper:
         if "registration.csv" in optional
         else None,
         conclusions=frame(optional["conclusions.csv"], CONCLUSION_COLUMNS) if "conclusions.csv" in optional else None,
+        curated=read_curated(folder, text, name),
     )
+
+
+#: Keys of a ``[[finding]]`` table in ``findings.toml``, and of the file's top level.
+CURATED_FINDING_KEYS = ("cause", "claims", "statement", "consequence", "explanations")
+CURATED_KEYS = ("concluded", "concluded_location", "finding")
+
+
+def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper.txt") -> dict:
+    """The optional ``findings.toml`` of a package folder, validated: ``{}`` when there is none.
+
+    It words a package's findings for readers (see data/README.md): ``concluded`` (the paper's
+    conclusion, verbatim) with ``concluded_location``, and ``[[finding]]`` tables, each with
+    ``claims`` (shell-style patterns over claim ids), an optional ``statement`` (a template:
+    ``{count}``, ``{arms}``, ``{stated_n}``, ``{implied_n}`` are filled from the computation),
+    ``consequence`` (one of :data:`reanalysis.vocabulary.CONSEQUENCES`) and ``explanations``.
+    With the paper's normalised text (``paper_text``), ``concluded`` must occur in it, as a CSV quote must.
+    Errors name the file, line and key.
+    """
+    path = folder / "findings.toml"
+    if not path.is_file():
+        return {}
+    _inside(folder, path)
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        at = re.search(r"at line (\d+), column (\d+)", str(e))
+        line, position = (int(at[1]), int(at[2])) if at else (getattr(e, "lineno", None), getattr(e, "colno", None))
+        raise DataError(path, line, None, f"not valid TOML ({e})", position=position) from None
+    except RecursionError:
+        raise DataError(path, None, None, "not valid TOML (nested too deeply)") from None
+
+    def fail(key: tuple, message: str) -> DataError:
+        return _meta_error(path, text, key, message)
+
+    def is_text(value) -> bool:
+        return isinstance(value, str) and bool(value.strip()) and not _FORBIDDEN.search(value)
+
+    for key in data:
+        if key not in CURATED_KEYS:
+            raise fail((key,), f"unknown key; allowed: {', '.join(CURATED_KEYS)}")
+    for key in ("concluded", "concluded_location"):
+        if key in data and not is_text(data[key]):
+            raise fail((key,), f"expected a non-empty string, got {data[key]!r}")
+    if "concluded" in data and paper_text is not None and not quote_in_text(data["concluded"], paper_text):
+        raise fail(("concluded",), f"not found in {name} (whitespace and line breaks may differ)")
+    entries = data.get("finding", [])
+    if not isinstance(entries, list):
+        raise fail(("finding",), "expected [[finding]] tables")
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise fail(("finding", i), "expected a [[finding]] table")
+        for key in entry:
+            if key not in CURATED_FINDING_KEYS:
+                raise fail(("finding", i, key), f"unknown key; allowed: {', '.join(CURATED_FINDING_KEYS)}")
+        if entry.get("cause") not in FINDING_CAUSES:
+            raise fail(("finding", i, "cause"), f"expected one of {', '.join(FINDING_CAUSES)}")
+        claims = entry.get("claims")
+        if not isinstance(claims, list) or not claims or not all(is_text(c) for c in claims):
+            raise fail(("finding", i, "claims"), "expected a non-empty list of claim-id patterns")
+        if "statement" in entry:
+            if not is_text(entry["statement"]):
+                raise fail(("finding", i, "statement"), "expected a non-empty string")
+            try:
+                entry["statement"].format(count=0, arms="", stated_n="", implied_n="")
+            except (KeyError, IndexError, ValueError) as e:
+                raise fail(
+                    ("finding", i, "statement"),
+                    f"unknown field or stray brace ({e}); allowed fields: "
+                    "{count}, {arms}, {stated_n}, {implied_n}",
+                ) from None
+        if "consequence" in entry and entry["consequence"] not in CONSEQUENCES:
+            raise fail(("finding", i, "consequence"), f"expected one of {', '.join(CONSEQUENCES)}")
+        explanations = entry.get("explanations", [])
+        if not isinstance(explanations, list) or not all(is_text(x) for x in explanations):
+            raise fail(("finding", i, "explanations"), "expected a list of non-empty strings")
+    return data
 
 
 def load(paper: str | os.PathLike) -> Paper:

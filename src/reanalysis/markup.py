@@ -9,7 +9,9 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["escape_markdown"]
+import pandas as pd
+
+__all__ = ["escape_markdown", "Prose", "ReaderFrame", "ANALYST_MIME"]
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
 
@@ -30,3 +32,72 @@ def escape_markdown(text: object) -> str:
     s = _MD_INLINE.sub(r"\\\1", s)
     s = re.sub(r"^([#+\-=])", r"\\\1", s)
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
+
+
+class Prose:
+    """A paragraph written from results: rendered as Markdown, and as itself in plain text
+    (so nbval compares the sentence, not an object's name).
+
+    ``text`` is Markdown; ``plain`` (by default ``text`` without its bold marks) is what a
+    terminal shows. Build one with :meth:`fill` when the sentence holds text from a data package.
+    """
+
+    def __init__(self, text: str, plain: str | None = None):
+        self.text = text
+        self.plain = text.replace("**", "") if plain is None else plain
+
+    @classmethod
+    def fill(cls, template: str, **fields: object) -> Prose:
+        """``template`` (Markdown, ``str.format`` fields) filled with ``fields``, each escaped
+        (:func:`escape_markdown`) in the Markdown and kept as it is in the plain text."""
+        markdown = template.format(**{k: escape_markdown(v) for k, v in fields.items()})
+        return cls(markdown, template.replace("**", "").format(**{k: str(v) for k, v in fields.items()}))
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:
+        p.text(self.plain)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+#: The MIME type under which a table's analyst edition (ids and every column) travels in a
+#: notebook's output beside the reader's ``text/html``: the site's analyst pages show it
+#: (:func:`reanalysis.tables.analyst_edition`); reader pages and Jupyter show the reader's table.
+ANALYST_MIME = "application/vnd.reanalysis.analyst+html"
+
+
+class ReaderFrame(pd.DataFrame):
+    """A DataFrame that shows readers no missing-value marks (NaN, None and <NA> are empty cells)
+    and, when it has a ``label`` column, its labels in place of the ``claim_id`` column. It stays a
+    DataFrame for computing (``.round(3)`` keeps it one); the analyst edition of its output
+    (:data:`ANALYST_MIME`) shows it whole. Text stays text: pandas escapes it in HTML."""
+
+    @property
+    def _constructor(self):
+        return ReaderFrame
+
+    def _reader(self) -> pd.DataFrame:
+        df = pd.DataFrame(self)
+        if "label" in df.columns and "claim_id" in df.columns:
+            df = df.drop(columns="claim_id")
+            df = df[["label", *[c for c in df.columns if c != "label"]]]
+        for col in df.columns:
+            if df[col].dtype == object:
+                df[col] = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in df[col]]
+        return df
+
+    def __repr__(self) -> str:
+        return self._reader().to_string(na_rep="")
+
+    def _repr_html_(self) -> str:
+        return self._reader().to_html(na_rep="")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {
+            "text/plain": repr(self),
+            "text/html": self._repr_html_(),
+            ANALYST_MIME: pd.DataFrame(self).to_html(),
+        }

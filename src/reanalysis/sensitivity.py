@@ -20,6 +20,7 @@ from .balance import BalanceResult, stouffer
 from .data import Paper
 from .exact import TableTooLarge
 from .fragility import fragility_index, fragility_vs_loss
+from .markup import ReaderFrame
 from .printed import parse
 from .tipping import tipping_grid
 from .vocabulary import TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS, is_randomised
@@ -153,7 +154,7 @@ def robustness(
             for want in (0.8, 0.9):
                 n = inference.sample_size_two_proportions(target, p2, power=want, alpha=alpha, method="pooled").n1
                 rows.append(_row("n per arm", f"{want:.0%} power, {label} effect ({target - p2:+.3f})", math.ceil(n)))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return ReaderFrame(rows, columns=COLUMNS)  # missing values show as empty cells to readers
 
 
 def _baseline_pvalues(paper: Paper) -> list[tuple[str, float]]:

@@ -14,9 +14,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-import pandas as pd
-
-from .vocabulary import VERDICTS
+from . import findings, tables
 
 __all__ = ["Page", "render", "write_index", "TEMPLATES"]
 
@@ -68,8 +66,9 @@ def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
             exclude_input_prompt=not analyst,
             exclude_output_prompt=not analyst,
         )
+        edition = tables.analyst_edition(nb) if analyst else tables.reader_edition(nb)
         body, _ = exporter.from_notebook_node(
-            nb, resources={"site_nav": _nav(pages, executed.stem, analyst), "metadata": {"name": _title(nb)}}
+            edition, resources={"site_nav": _nav(pages, executed.stem, analyst), "metadata": {"name": _title(nb)}}
         )
         out = site / ("code" if analyst else "") / f"{executed.stem}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -98,27 +97,14 @@ def _plain(text: str) -> str:
 
 
 def _summary(notebook: Path, build: Path, results: str | None = None) -> str:
+    """A page's summary on the index, from its ``findings.json`` (:func:`reanalysis.findings.index_entry`);
+    a page without one (no paper of its own) is introduced by its notebook's first paragraph."""
+    entry = findings.index_entry(build / (results or notebook.stem))
+    if entry:
+        return entry
     cells = _markdown(notebook)
     intro = cells[0].split("\n\n")[1] if cells and "\n\n" in cells[0] else ""
-    parts = [f"<p>{html.escape(_plain(intro))}</p>"] if intro else []
-    claims = build / (results or notebook.stem) / "claims.csv"
-    table = pd.read_csv(claims, dtype=str) if claims.is_file() else pd.DataFrame()
-    if "verdict" in table:
-        if "role" in table:
-            table = table[table["role"] == "claim"]
-        counts = table["verdict"].value_counts()
-        shown = ", ".join(f"{counts.get(v, 0)} {v.replace('_', ' ')}" for v in VERDICTS)
-        if "as_stated" in table:
-            other = (table["as_stated"].astype(str) == "False") & (table["verdict"] == "reproduced")
-            shown += f" ({int(other.sum())} of the reproduced only by a test or n the paper does not state)"
-        parts.append(f"<p><b>{len(table)} printed claims audited:</b> {shown}.</p>")
-    for cell in cells:
-        if cell.startswith("## Conclusion"):
-            stands = next((p for p in cell.split("\n\n") if p.startswith("**What stands")), "")
-            if stands:
-                first = re.split(r"(?<=\.)\s", _plain(stands), maxsplit=2)
-                parts.append(f"<p><i>{html.escape(' '.join(first[:2]))}</i></p>")
-    return "\n".join(parts)
+    return f"<p>{html.escape(_plain(intro))}</p>" if intro else ""
 
 
 def write_index(

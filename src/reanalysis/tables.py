@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import inference
 from .data import Paper
-from .markup import escape_markdown
+from .markup import ANALYST_MIME, Prose, escape_markdown
 from .printed import normalise, parse
 from .vocabulary import TWO_BY_TWO_TESTS, VERDICTS
 
@@ -17,6 +17,10 @@ __all__ = [
     "Prose",
     "escape_markdown",
     "claims_table",
+    "ClaimsTable",
+    "ANALYST_MIME",
+    "analyst_edition",
+    "reader_edition",
     "headline",
     "flow_sentence",
     "save_results",
@@ -30,52 +34,122 @@ __all__ = [
 ]
 
 
-class Prose:
-    """A paragraph written from results: rendered as Markdown, and as itself in plain text
-    (so nbval compares the sentence, not an object's name).
-
-    ``text`` is Markdown; ``plain`` (by default ``text`` without its bold marks) is what a
-    terminal shows. Build one with :meth:`fill` when the sentence holds text from a data package.
-    """
-
-    def __init__(self, text: str, plain: str | None = None):
-        self.text = text
-        self.plain = text.replace("**", "") if plain is None else plain
-
-    @classmethod
-    def fill(cls, template: str, **fields: object) -> Prose:
-        """``template`` (Markdown, ``str.format`` fields) filled with ``fields``, each escaped
-        (:func:`escape_markdown`) in the Markdown and kept as it is in the plain text."""
-        markdown = template.format(**{k: escape_markdown(v) for k, v in fields.items()})
-        return cls(markdown, template.replace("**", "").format(**{k: str(v) for k, v in fields.items()}))
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, p, cycle: bool) -> None:
-        p.text(self.plain)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-#: Characters Markdown (CommonMark, GFM, Jupyter's math) acts on anywhere in a line.
 #: The columns a reader needs, in reading order.
 READER_COLUMNS = ["claim_id", "location", "reported", "recomputed", "method", "verdict", "note"]
 
+#: Column names for readers.
+READER_NAMES = {
+    "reported": "printed",
+    "recomputed": "recomputed",
+    "recomputed_p": "recomputed p",
+    "significance_flip": "significance changes",
+    "as_stated": "route the paper states",
+    "quote": "quote",
+    "method": "method",
+    "verdict": "verdict",
+    "note": "note",
+}
 
-def claims_table(claims: pd.DataFrame, columns: list[str] | None = None, **where: str | list[str]) -> pd.DataFrame:
+#: Reader tables wrap their text (notes are shown whole) and keep a readable measure.
+_READER_CSS = (
+    "<style>table.reanalysis-reader td, table.reanalysis-reader th {white-space: normal; "
+    "text-align: left; vertical-align: top; max-width: 36em; overflow-wrap: anywhere}</style>"
+)
+
+
+def _cell(value: object) -> str:
+    """A cell for readers: '' for a missing value, yes/no for a flag, a p-value to 3 significant digits."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "< 0.001" if 0 < value < 0.001 else f"{value:.3g}"
+    text = str(value)
+    return {"None": "", "nan": "", "NaN": "", "<NA>": "", "True": "yes", "False": "no"}.get(text, text)
+
+
+class ClaimsTable:
+    """Claims as two tables: ``reader`` (rows labelled by where in the paper and what the number is,
+    reader column names, every cell text, no missing-value marks) and ``analyst`` (indexed by claim
+    id, the columns as the audit names them).
+
+    Displayed, it shows the reader's table (whole notes, wrapped); the analyst's travels in the same
+    output under :data:`ANALYST_MIME` for the site's analyst edition. Text from the data stays text:
+    both are rendered by pandas with ``escape=True``.
+    """
+
+    def __init__(self, analyst: pd.DataFrame, reader: pd.DataFrame):
+        self.analyst, self.reader = analyst, reader
+
+    def __len__(self) -> int:
+        return len(self.analyst)
+
+    def __repr__(self) -> str:
+        return self._plain()
+
+    def _plain(self) -> str:
+        if self.reader.empty:
+            return "(no claims)"
+        with pd.option_context("display.max_colwidth", None, "display.width", 10_000):
+            return self.reader.to_string()
+
+    def _repr_html_(self) -> str:  # an empty table keeps its header: the page has the same tables
+        return _READER_CSS + self.reader.to_html(escape=True, classes="reanalysis-reader", border=0, na_rep="")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        with pd.option_context("display.max_colwidth", None):
+            analyst = self.analyst.to_html(escape=True, na_rep="")
+        return {"text/plain": self._plain(), "text/html": self._repr_html_(), ANALYST_MIME: analyst}
+
+
+def claims_table(claims: pd.DataFrame, columns: list[str] | None = None, **where: str | list[str]) -> ClaimsTable:
     """The claims matching ``where`` (column=value or list of values), with the reader's columns
-    (or ``columns``).
-
-    Text from the data stays text: pandas escapes it when the table is rendered as HTML
-    (``DataFrame._repr_html_`` and ``to_html`` default to ``escape=True``; keep it so).
+    (or ``columns``), as a :class:`ClaimsTable`: the reader edition is labelled by the claims'
+    ``label`` (where in the paper, what the number is) and drops ``location`` (the label holds it);
+    the analyst edition keeps the ids and every column asked for.
     """
     mask = pd.Series(True, index=claims.index)
     for col, value in where.items():
         values = [value] if isinstance(value, str) else list(value)
         mask &= claims[col].astype(str).isin(values)
-    return claims.loc[mask, ["claim_id", *(columns or READER_COLUMNS[1:])]].set_index("claim_id")
+    wanted = list(columns or READER_COLUMNS[1:])
+    rows = claims.loc[mask]
+    analyst = rows[["claim_id", *wanted]].set_index("claim_id")
+    shown = [c for c in wanted if c != "location"]
+    labels = rows["label"] if "label" in rows else rows["location"]
+    reader = pd.DataFrame(
+        {READER_NAMES.get(c, c.replace("_", " ")): [_cell(v) for v in rows[c]] for c in shown},
+        index=pd.Index([_cell(v) for v in labels]),
+    )
+    if "verdict" in shown:
+        reader["verdict"] = [v.replace("_", " ") for v in reader["verdict"]]
+    return ClaimsTable(analyst, reader)
+
+
+def analyst_edition(nb):
+    """A copy of notebook ``nb`` (an ``nbformat`` node) for the analyst edition: each output that
+    carries an analyst table (:data:`ANALYST_MIME`) shows it as its HTML."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if ANALYST_MIME in data:
+                data["text/html"] = data.pop(ANALYST_MIME)
+    return nb
+
+
+def reader_edition(nb):
+    """A copy of notebook ``nb`` for the reader edition: analyst tables dropped from the outputs."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(ANALYST_MIME, None)
+    return nb
 
 
 def headline(paper: Paper, claims: pd.DataFrame) -> Prose:

@@ -27,6 +27,8 @@ __all__ = [
     "ROUNDING_RULES",
     "RANK_TESTS",
     "VERBAL_P",
+    "CONSEQUENCES",
+    "FINDING_CAUSES",
     "stated_methods",
     "verbal_p",
     "CONCLUSION_LABELS",
@@ -42,6 +44,17 @@ VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
 #: Why a number is ``not_reproducible``: it needs data the paper does not publish, or a
 #: method the package does not implement (rare; the README lists each such method).
 NOT_REPRODUCIBLE_CAUSES = ("needs_unpublished_data", "method_not_implemented")
+
+#: What a finding (a group of claims with one cause, :mod:`reanalysis.findings`) does to the
+#: paper, most serious first: it changes a conclusion (a significance flips under the route the
+#: paper states), changes a number, is a matter of presentation only, or cannot be checked.
+CONSEQUENCES = ("changes_a_conclusion", "changes_a_number", "presentation_only", "cannot_be_checked")
+
+#: The causes a finding groups its claims by: the n that the printed percentages imply
+#: (``denominator``), another analysis population, another test or another rounding rule than the
+#: paper states, a number nothing plausible reproduces (``inconsistent``), and a number that needs
+#: data the paper does not publish (``unchecked``).
+FINDING_CAUSES = ("denominator", "population", "test", "rounding", "inconsistent", "unchecked")
 
 #: Priors of the Bayesian reanalysis (:mod:`reanalysis.bayes` defines each).
 PRIORS = ("uniform", "jeffreys", "sceptical", "enthusiastic")

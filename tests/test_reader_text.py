@@ -1,0 +1,88 @@
+"""The reader edition of the paper pages, read as the site shows it (the committed, executed
+notebooks' outputs, through :func:`reanalysis.tables.reader_edition`): no internal claim id, no
+NaN and no None in its text; the analyst edition keeps the ids."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from reanalysis import tables
+from reanalysis.audit import account, audit
+from reanalysis.data import load
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+#: Each paper page and the package its text is about (the audit notebook's default is zang2022).
+PAGES = {"zang2022": "zang2022", "lu2021": "lu2021", "audit": "zang2022"}
+#: The output a rendered page shows, in nbconvert's order of preference.
+PRIORITY = ("text/html", "text/markdown", "text/plain")
+
+
+def _ids(package: str) -> set[str]:
+    paper = load(package)
+    every = account(paper, audit(paper))
+    ids = set(every["claim_id"]) | set(paper.descriptives["id"]) | set(paper.inferences["id"])
+    return ids | {i.split("@")[0] for i in ids}
+
+
+def _text(nb) -> list[tuple[str, str]]:
+    """(cell id, the text a reader sees) for every cell: Markdown, and each output as shown."""
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            out.append((cell.id, cell.source))
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                out.append((cell.id, output.get("text", "")))
+            data = output.get("data", {})
+            shown = next((m for m in PRIORITY if m in data), None)
+            if shown:
+                text = data[shown]
+                if shown == "text/html":
+                    text = html.unescape(re.sub(r"<style.*?</style>|<[^>]+>", " ", text, flags=re.S))
+                out.append((cell.id, text))
+    return out
+
+
+@pytest.mark.parametrize("stem", sorted(PAGES))
+def test_reader_edition_shows_no_claim_id_nan_or_none(stem):
+    nb = tables.reader_edition(nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4))
+    ids = _ids(PAGES[stem])
+    problems = []
+    for cell, text in _text(nb):
+        words = set(re.findall(r"[\w.@\-]+", text))
+        found = sorted(w for w in words if w in ids or w.rstrip(".") in ids)
+        marks = re.findall(r"\b(NaN|None|nan|<NA>)\b", text)
+        if found or marks:
+            problems.append((cell, found[:3], marks[:3]))
+    assert not problems, f"{stem}: reader text shows claim ids or missing-value marks: {problems}"
+
+
+def test_analyst_edition_keeps_the_ids():
+    nb = tables.analyst_edition(nbformat.read(NOTEBOOKS / "zang2022.ipynb", as_version=4))
+    text = " ".join(t for _, t in _text(nb))
+    assert "t2.primary.w48.placebo.percent" in text  # the inconsistent percentages, by id
+    assert "claim_id" in text
+
+
+def test_claims_table_editions():
+    paper = load("zang2022")
+    claims = audit(paper)
+    table = tables.claims_table(claims, kind="percent", verdict="inconsistent", columns=["reported", "note"])
+    bundle = table._repr_mimebundle_()
+    assert "t2.primary.w48.placebo.percent" in bundle[tables.ANALYST_MIME]
+    assert "t2.primary.w48.placebo.percent" not in bundle["text/html"] + bundle["text/plain"]
+    assert 'Table 2, row "48 weeks"' in bundle["text/plain"]  # where in the paper
+    shown = claims[(claims["kind"] == "percent") & (claims["verdict"] == "inconsistent")]
+    longest = max(shown["note"], key=len)
+    assert len(longest) > 60
+    with pd.option_context("display.max_colwidth", 60):  # as the notebooks set it
+        bundle = table._repr_mimebundle_()
+    assert longest in html.unescape(bundle["text/html"])  # notes whole, not cut at 60 characters
+    assert longest in bundle["text/plain"]
