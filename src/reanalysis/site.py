@@ -309,7 +309,8 @@ def write_index(
             summary = _summary(notebooks[p.stem], build, (results or {}).get(p.stem)) if p.stem in notebooks else ""
         items.append({"stem": p.stem, "title": p.title, "summary": Markup(summary), "code": p.kind == "notebook"})
     m = manifest()
-    text = _template("index.html.j2", title=m.title, intro=m.intro, items=items, nav="")
+    nav = Markup(_nav(pages, "index", False, edition=False))
+    text = _template("index.html.j2", title=m.title, intro=m.intro, items=items, nav=nav)
     index = site / "index.html"
     _write(index, text)
     return index
