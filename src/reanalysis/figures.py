@@ -370,5 +370,5 @@ def plot_forest(rows: pd.DataFrame, xlabel: str, null: float = 0.0, log: bool = 
     return fig.describe(
         alt=f"Forest plot{': ' + title if title else ''}. {described}. Line of no effect at {null:g}.",
         caption=f"Each square is a recomputed estimate with its 95% confidence interval; the grey line marks no "
-        f"effect ({null:g}). Long labels are wrapped; the table above gives the counts and methods.",
+        f"effect ({null:g}){', on a log scale' if log else ''}.",
     )

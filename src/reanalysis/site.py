@@ -134,6 +134,8 @@ def _jinja():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # text is escaped as html.escape does it (&quot; for "), as everywhere else in the package
+    env.finalize = lambda v: v if isinstance(v, Markup) else Markup(html.escape(str(v), quote=True))
     env.filters["href"] = lambda stem, prefix="": Markup(href(stem, prefix))
     env.filters["urlquote"] = lambda text: quote(str(text), safe="")
     return env
