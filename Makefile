@@ -8,7 +8,7 @@ export PYTHONHASHSEED := 0
 WHEELHOUSE ?=
 PIP_SOURCE := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)),)
 
-.PHONY: reproduce test lab notebooks counts lint clean distclean venv wheelhouse wheelhouse-check
+.PHONY: reproduce test lab notebooks counts workshop pdf lint clean distclean venv wheelhouse wheelhouse-check
 
 venv: $(STAMP)
 
@@ -38,6 +38,14 @@ lab: $(STAMP)
 ## notebooks: (maintainers) re-execute notebooks/ in place with the default parameters
 notebooks: $(STAMP)
 	$(BIN)/python -m reanalysis.run --refresh
+
+## workshop: (maintainers) regenerate the workshop's exercise notebooks from their solutions (a test checks them)
+workshop: $(STAMP)
+	$(BIN)/python -m reanalysis.workshop
+
+## pdf: print each reader page and each paper's findings report to build/pdf/ (headless Chromium; after make reproduce)
+pdf: $(STAMP)
+	$(BIN)/python -m reanalysis.pdf
 
 ## counts: regenerate the table of transcribed numbers in data/README.md (a test checks it)
 counts: $(STAMP)

@@ -221,5 +221,9 @@ def test_the_audit_runs_once_per_package_each_into_its_own_folder():
     ]
     pages, _, results = _pages(jobs)
     names = [p.stem for p in pages]
-    assert names[:2] == [p for p in available() if p in names[:2]]  # the papers' own pages first
+    from reanalysis.site import manifest
+
+    listed = [e.stem for e in manifest().entries]
+    assert names == sorted(names, key=manifest().rank)  # the reading order of site.toml
+    assert names[:2] == [s for s in listed if s in available()][:2]  # the papers' own pages first, as listed
     assert all(f"audit-{p}" in names and results[f"audit-{p}"] == f"audit/{p}" for p in available())

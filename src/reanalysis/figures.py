@@ -1,7 +1,17 @@
-"""Presentation: figures for readers (matplotlib/seaborn; style from notebooks/matplotlibrc)."""
+"""Presentation: figures for readers (matplotlib/seaborn; style from notebooks/matplotlibrc).
+
+Every plot function returns a :class:`ReaderFigure`: a matplotlib Figure that a notebook shows as
+``<figure>`` with its image, alt text (built from the numbers drawn) and a caption under it, so the
+HTML pages need no template of their own for figures. Colours come from one place:
+:data:`ARM_COLOURS` (one colour per arm role, the same in every figure) and :data:`VERDICT_COLOURS`.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import math
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -12,7 +22,10 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from .vocabulary import VERDICTS
 
 __all__ = [
+    "ARM_COLOURS",
     "VERDICT_COLOURS",
+    "ReaderFigure",
+    "arm_colour",
     "plot_verdicts",
     "plot_tipping",
     "plot_proportions",
@@ -21,6 +34,12 @@ __all__ = [
     "plot_posterior",
     "plot_forest",
 ]
+
+#: One colour per arm role, in every figure (Okabe-Ito, colour-blind safe): the first arm of a data
+#: package (the treatment) is "treated", any other arm "control", whole-population rows "all".
+ARM_COLOURS = {"treated": "#0072B2", "control": "#E69F00", "all": "#555555"}
+#: Words in an arm's label that make it a control arm when the package's arm order is not given.
+CONTROL_WORDS = ("placebo", "control", "sham", "usual care", "standard care", "insulin alone")
 
 #: One colour per verdict, colour-blind safe (Okabe-Ito).
 VERDICT_COLOURS = {
@@ -31,11 +50,88 @@ VERDICT_COLOURS = {
 }
 
 
+def arm_colour(label: str, arms: dict | None = None) -> str:
+    """The colour of the arm labelled ``label`` (see :data:`ARM_COLOURS`).
+
+    ``arms`` is a data package's ``paper.arms`` (first arm: the treatment); without it, or for a
+    label none of its arms has, a label naming a control (:data:`CONTROL_WORDS`) is the control.
+    A label of the whole population ("all participants") and suffixes such as " (percent)" are handled.
+    """
+    text = str(label).lower()
+    if text.startswith("all participants"):
+        return ARM_COLOURS["all"]
+    if arms:
+        labels = [str(spec.get("label", key)).lower() for key, spec in arms.items()]
+        for position, arm in enumerate(labels):
+            if text == arm or text.startswith(arm + " ("):
+                return ARM_COLOURS["treated" if position == 0 else "control"]
+    return ARM_COLOURS["control" if any(w in text for w in CONTROL_WORDS) else "treated"]
+
+
+class ReaderFigure(Figure):
+    """A Figure that shows itself in a notebook as ``<figure>``: the PNG with alt text, and a caption.
+
+    ``alt`` says what the figure shows (its numbers, for a reader who cannot see it); ``caption``
+    how to read it. Both are plain text and are HTML-escaped when shown. The text/plain form (what
+    nbval compares) is the caption.
+    """
+
+    alt: str = ""
+    caption: str = ""
+
+    def describe(self, alt: str = "", caption: str = "") -> ReaderFigure:
+        """Set the alt text and caption (an empty value keeps the current one); returns the figure."""
+        self.alt = " ".join(alt.split()) or self.alt
+        self.caption = " ".join(caption.split()) or self.caption
+        return self
+
+    def _alt_text(self) -> str:
+        if self.alt:
+            return self.alt
+        titles = [self.get_suptitle()] + [ax.get_title() or ax.get_title(loc="left") for ax in self.axes]
+        return "Figure: " + "; ".join(t for t in titles if t) if any(titles) else "Figure"
+
+    def _png(self) -> str:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+    def _repr_html_(self) -> str:
+        caption = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        return (
+            '<figure class="reanalysis-figure" style="margin: 0.5em 0;">'
+            f'<img src="data:image/png;base64,{self._png()}" alt="{html.escape(self._alt_text(), quote=True)}"'
+            ' style="max-width: 100%; height: auto;">'
+            f"{caption}</figure>"
+        )
+
+    def _ipython_display_(self) -> None:
+        """Shown once, as HTML with a plain-text caption (no second PNG in the notebook)."""
+        from IPython.display import display
+
+        plt.close(self)
+        display({"text/html": self._repr_html_(), "text/plain": self.caption or self._alt_text()}, raw=True)
+
+
+def _subplots(*args, **kwargs):
+    return plt.subplots(*args, FigureClass=ReaderFigure, **kwargs)
+
+
+def _wrap(label: str, width: int = 30) -> str:
+    """``label`` wrapped at ``width``, its dollar signs escaped (text from a data package is not mathtext)."""
+    text = str(label).replace("$", r"\$")
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _number(x: float) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
+
+
 def plot_verdicts(claims: pd.DataFrame, by: str = "section", title: str = "") -> Figure:
     """A stacked bar per ``by`` (section of the paper): how many claims got each verdict."""
     table = pd.crosstab(claims[by], claims["verdict"], dropna=False).reindex(columns=list(VERDICTS), fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    fig, ax = _subplots(figsize=(7, 0.45 * len(table) + 1.2))
     left = pd.Series(0, index=table.index)
     for verdict in VERDICTS:
         ax.barh(table.index, table[verdict], left=left, color=VERDICT_COLOURS[verdict], label=verdict.replace("_", " "))
@@ -45,7 +141,15 @@ def plot_verdicts(claims: pd.DataFrame, by: str = "section", title: str = "") ->
     ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=9)
     if title:
         ax.set_title(title, pad=28)
-    return fig
+    rows = [
+        f"{section}: " + ", ".join(f"{int(table.loc[section, v])} {v.replace('_', ' ')}" for v in VERDICTS)
+        for section in table.index[::-1]
+    ]
+    return fig.describe(
+        alt=f"Bar chart{': ' + title if title else ''}. Printed numbers audited, by verdict. " + "; ".join(rows) + ".",
+        caption="Each bar is one part of the paper; its length is the number of printed numbers audited there, "
+        "coloured by verdict. The tables below give each number with its quote and recomputation.",
+    )
 
 
 def plot_tipping(grid: pd.DataFrame, labels: tuple[str, str] = ("arm 1", "arm 2"), alpha: float = 0.05) -> Figure:
@@ -54,7 +158,7 @@ def plot_tipping(grid: pd.DataFrame, labels: tuple[str, str] = ("arm 1", "arm 2"
     import seaborn as sns
 
     table = grid.pivot(index="missing_events1", columns="missing_events2", values="p").sort_index(ascending=False)
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(table) + 1.8))
+    fig, ax = _subplots(figsize=(7, 0.35 * len(table) + 1.8))
     sns.heatmap(
         table,
         ax=ax,
@@ -72,37 +176,67 @@ def plot_tipping(grid: pd.DataFrame, labels: tuple[str, str] = ("arm 1", "arm 2"
     ax.set_xlabel(f"events among the missing of {labels[1]} (count)")
     ax.set_ylabel(f"events among the missing of {labels[0]} (count)")
     ax.set_title(f"Every way of counting the missing participants (dot: p < {alpha:g})")
-    return fig
+    below = int((grid["p"] < alpha).sum())
+    return fig.describe(
+        alt=f"Heat map of recomputed p-values for every split of the missing participants: {len(table)} by "
+        f"{len(table.columns)} cells (events among the missing of {labels[0]} by those of {labels[1]}); "
+        f"{below} of {len(grid)} splits give p < {alpha:g}; p ranges from {_number(grid['p'].min())} to "
+        f"{_number(grid['p'].max())}.",
+        caption=f"Each cell counts the missing participants of each arm as events or non-events in one way and "
+        f"recomputes the test on everyone assigned; darker cells have smaller p, a dot marks p < {alpha:g}. "
+        "The corner cells are the best and worst cases for the treatment.",
+    )
 
 
-def plot_proportions(rows: pd.DataFrame, title: str = "") -> Figure:
+def plot_proportions(rows: pd.DataFrame, title: str = "", arms: dict | None = None) -> Figure:
     """Per-arm proportion with its 95% Wilson interval, recomputed from printed counts.
 
-    ``rows`` has columns ``label``, ``events``, ``n`` (and optionally ``group`` for colour).
+    ``rows`` has columns ``label``, ``events``, ``n``; each row is coloured as its arm
+    (:func:`arm_colour`; ``arms`` is the package's ``paper.arms``).
     """
     from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(rows["events"], rows["n"], method="wilson")
     share = rows["events"] / rows["n"]
-    fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.4))
-    y = range(len(rows))[::-1]
-    ax.errorbar(100 * share, y, xerr=[100 * (share - low), 100 * (high - share)], fmt="o", color="#0072B2", capsize=4)
+    fig, ax = _subplots(figsize=(7, 0.5 * len(rows) + 1.4))
+    y = list(range(len(rows)))[::-1]
+    described = []
+    for i, (label, s, lo, hi) in enumerate(zip(rows["label"], share, low, high, strict=True)):
+        ax.errorbar(
+            [100 * s],
+            [y[i]],
+            xerr=[[100 * (s - lo)], [100 * (hi - s)]],
+            fmt="o",
+            color=arm_colour(label, arms),
+            capsize=4,
+        )
+        described.append(f"{label}: {100 * s:.1f}% (95% CI {100 * lo:.1f} to {100 * hi:.1f})")
     ax.set_yticks(
-        list(y), [f"{lab} ({e}/{n})" for lab, e, n in zip(rows["label"], rows["events"], rows["n"], strict=True)]
+        y, [_wrap(f"{lab} ({e}/{n})") for lab, e, n in zip(rows["label"], rows["events"], rows["n"], strict=True)]
     )
     ax.set_xlabel("participants with the outcome (%), 95% Wilson interval recomputed from printed counts")
     ax.set_xlim(0, 100)
     if title:
         ax.set_title(title)
-    return fig
+    return fig.describe(
+        alt=f"Dot plot{': ' + title if title else ''}. " + "; ".join(described) + ".",
+        caption="Each dot is an arm's share of participants with the outcome, from the printed counts; the bar is "
+        "its 95% Wilson interval. Overlap of the bars is not a test; the tables give the tests.",
+    )
 
 
-def _draw_course(ax, course: pd.DataFrame, ylabel: str, marks: pd.DataFrame | None = None) -> None:
+def _draw_course(
+    ax, course: pd.DataFrame, ylabel: str, marks: pd.DataFrame | None = None, arms: dict | None = None
+) -> str:
+    """Draw one course on ``ax``; returns its description for the alt text."""
     groups = list(course.groupby(["arm", course["sd"].notna()], sort=False))
-    for i, ((arm, has_sd), part) in enumerate(groups):
+    arm_names = list(dict.fromkeys(course["arm"]))
+    described = []
+    for (arm, has_sd), part in groups:
         part = part.sort_values("order")
         label = arm + ("" if has_sd or arm.endswith(")") else " (no SD printed)")
-        dodge = 0.06 * (i - (len(groups) - 1) / 2)  # keep the arms' error bars apart
+        position = arm_names.index(arm)
+        dodge = 0.06 * (position - (len(arm_names) - 1) / 2)  # keep the arms' error bars apart
         ax.errorbar(
             part["order"] + dodge,
             part["mean"],
@@ -111,7 +245,13 @@ def _draw_course(ax, course: pd.DataFrame, ylabel: str, marks: pd.DataFrame | No
             capsize=3,
             label=label,
             markersize=4,
+            color=arm_colour(arm, arms),
         )
+        points = ", ".join(
+            f"{t} {_number(m)}" + (f" ± {_number(sd)}" if has_sd else "")
+            for t, m, sd in zip(part["timepoint"], part["mean"], part["sd"], strict=True)
+        )
+        described.append(f"{label}: {points}")
     ticks = course.drop_duplicates("order").sort_values("order")
     ax.set_xticks(ticks["order"], ticks["timepoint"])
     ax.set_ylabel(ylabel)
@@ -127,42 +267,66 @@ def _draw_course(ax, course: pd.DataFrame, ylabel: str, marks: pd.DataFrame | No
                 color="#444444",
             )
     ax.legend(frameon=False, fontsize=7)
+    return f"{ylabel}: " + "; ".join(described)
 
 
-def plot_course(course: pd.DataFrame, ylabel: str, title: str = "", marks: pd.DataFrame | None = None) -> Figure:
+_COURSE_CAPTION = (
+    "Means as printed, by visit; bars are ± 1 SD as printed (dashed lines with squares: no SD printed). "
+    "Above each visit: the paper's between-group p and ours. Each arm has the same colour in every figure."
+)
+
+
+def plot_course(
+    course: pd.DataFrame, ylabel: str, title: str = "", marks: pd.DataFrame | None = None, arms: dict | None = None
+) -> Figure:
     """Printed mean ± SD by time point and arm (``course``: columns arm, timepoint, order, mean, sd).
 
     An arm/time point without a printed SD is drawn without a bar and says so in the legend.
-    ``marks`` (columns order, label) writes the paper's and our between-group p above each time point.
+    ``marks`` (columns order, label) writes the paper's and our between-group p above each time point;
+    ``arms`` (``paper.arms``) fixes each arm's colour (:func:`arm_colour`).
     """
-    fig, ax = plt.subplots()
-    _draw_course(ax, course, ylabel, marks)
-    ax.set_title(title or "Printed mean ± SD (values as printed in the paper)", pad=24 if marks is not None else 6)
-    return fig
+    fig, ax = _subplots()
+    described = _draw_course(ax, course, ylabel, marks, arms)
+    title = title or "Printed mean ± SD (values as printed in the paper)"
+    ax.set_title(title, pad=24 if marks is not None else 6)
+    caption = _COURSE_CAPTION if marks is not None and len(marks) else _COURSE_CAPTION.split(" Above")[0]
+    return fig.describe(alt=f"Line chart: {title}. {described}.", caption=caption)
 
 
-def plot_courses(panels: list[dict], title: str = "", ncols: int = 1) -> Figure:
+def plot_courses(panels: list[dict], title: str = "", ncols: int = 1, arms: dict | None = None) -> Figure:
     """Several :func:`plot_course` panels in one figure; each dict has course, ylabel, title, marks."""
     nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(7, 3.0 * nrows), squeeze=False)
+    fig, axes = _subplots(nrows, ncols, figsize=(7, 3.0 * nrows), squeeze=False)
+    described = []
     for ax, panel in zip(axes.flat, panels, strict=False):
-        _draw_course(ax, panel["course"], panel["ylabel"], panel.get("marks"))
+        text = _draw_course(ax, panel["course"], panel["ylabel"], panel.get("marks"), arms)
         ax.set_title(panel.get("title", ""), pad=26, fontsize=10, loc="left")
+        described.append(f"Panel {' '.join(panel.get('title', '').split())}. {text}.")
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title)
-    return fig
+    return fig.describe(
+        alt=f"{len(panels)} line charts{': ' + title if title else ''}. " + " ".join(described),
+        caption=_COURSE_CAPTION,
+    )
 
 
 def plot_posterior(frame: pd.DataFrame, title: str = "") -> Figure:
     """Prior and posterior of each arm's proportion and of the risk difference
     (``frame`` from :func:`reanalysis.bayes.prior_posterior_frame`)."""
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2))
+    fig, axes = _subplots(1, 2, figsize=(7.5, 3.2))
     styles = {"prior": dict(ls="--", lw=1.2), "posterior": dict(ls="-", lw=1.8)}
+    colours = {"p1": ARM_COLOURS["treated"], "p2": ARM_COLOURS["control"]}
+    modes = []
     for (quantity, distribution), part in frame.groupby(["quantity", "distribution"], sort=False):
         ax = axes[1] if quantity == "p1 - p2" else axes[0]
-        ax.plot(part["x"], part["density"], label=f"{quantity}, {distribution}", **styles[distribution])
+        colour = colours.get(quantity, "#000000")
+        ax.plot(part["x"], part["density"], label=f"{quantity}, {distribution}", color=colour, **styles[distribution])
+        if distribution == "posterior" and len(part):
+            modes.append(
+                f"{quantity} posterior peaks at {part['x'].iloc[int(part['density'].to_numpy().argmax())]:.2f}"
+            )
     axes[0].set_xlabel("proportion with the outcome")
     axes[1].set_xlabel("risk difference p1 - p2")
     axes[1].axvline(0, color="#999999", lw=0.8)
@@ -171,13 +335,13 @@ def plot_posterior(frame: pd.DataFrame, title: str = "") -> Figure:
         ax.legend(frameon=False, fontsize=7)
     if title:
         fig.suptitle(title)
-    return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    """``text`` wrapped at ``width``, its dollar signs escaped (a label from a data package is text, not mathtext)."""
-    text = str(text).replace("$", r"\$")
-    return "\n".join(textwrap.wrap(text, width)) or text
+    return fig.describe(
+        alt=f"Two density plots{': ' + title if title else ''}. Left: prior (dashed) and posterior (solid) of each "
+        "arm's proportion, p1 the treated arm and p2 the control. Right: the same for the risk difference p1 - p2, "
+        "with a line at 0. " + "; ".join(modes) + ".",
+        caption="Dashed: the prior; solid: the posterior after the printed counts. p1 is the treated arm (blue), "
+        "p2 the control (orange); right panel: their difference, where mass to the right of 0 favours treatment.",
+    )
 
 
 def _short(x: float) -> str:
@@ -208,7 +372,8 @@ def plot_forest(
     heights = [0.22 * sum(max(1, w.count("\n") + 1) for w in ws) + 0.3 for ws in wrapped]
     gap, top, bottom = 1.0, 0.75, 0.65
     inches = sum(heights) + gap * (len(panels) - 1) + top + bottom
-    fig = plt.figure(figsize=(8, inches), layout="none")  # the grid is laid out here, not by tight_layout
+    # the grid is laid out here, not by tight_layout
+    fig = plt.figure(figsize=(8, inches), layout="none", FigureClass=ReaderFigure)
     grid = fig.add_gridspec(
         len(panels),
         3,
@@ -258,4 +423,12 @@ def plot_forest(
         fig.suptitle(title, x=0.02, ha="left", y=1 - 0.12 / inches)
     elif title:
         fig.axes[0].set_title(title, loc="left", fontsize=10)
-    return fig
+    described = "; ".join(
+        f"{' '.join(str(label).split())}: {_number(e)} (CI {_number(lo)} to {_number(hi)})"
+        for label, e, lo, hi in zip(rows["label"], rows["estimate"], rows["ci_low"], rows["ci_high"], strict=True)
+    )
+    return fig.describe(
+        alt=f"Forest plot{': ' + title if title else ''}. {described}. Dashed line: no difference.",
+        caption="Each square is a recomputed estimate with its confidence interval, printed on the right; the "
+        f"dashed line marks no difference{' (0 for a difference, 1 for a ratio, on a log scale)' if by else ''}.",
+    )

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .params import ParameterError, check_notebook, check_parameters
-from .site import Page, render, write_index
+from .site import Page, manifest, order, render, workshop_page, write_index, write_workshop
 
 try:
     import fcntl
@@ -77,7 +77,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Names a notebook may not have: its page or results would land on the runner's own files
 #: (``site/index.html`` is the site index; ``notebooks/``, ``site/``, ``failed/`` are folders of build/).
-RESERVED = ("index", "notebooks", "site", "failed")
+RESERVED = ("index", "notebooks", "site", "failed", "workshop")
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -316,9 +316,9 @@ def _check_names(notebooks: list[Path]) -> None:
 
 
 def _pages(jobs: list[Job], per_package: bool = True) -> tuple[list[Page], dict[str, Path], dict[str, str]]:
-    """The site's pages, the papers first: every notebook of ``notebooks/`` (the general audit once
-    per package in ``data/``) and every job run now. Returns the pages, each page's notebook, and
-    each page's results folder under build/."""
+    """The site's pages in the manifest's reading order: every notebook of ``notebooks/`` (the
+    general audit once per package in ``data/``) and every job run now. Returns the pages, each
+    page's notebook, and each page's results folder under build/."""
     from .data import available
 
     papers = available()
@@ -334,13 +334,14 @@ def _pages(jobs: list[Job], per_package: bool = True) -> tuple[list[Page], dict[
             notebook_of[nb.stem], results_of[nb.stem] = nb, nb.stem
     for job in jobs:
         notebook_of[job.name], results_of[job.name] = job.notebook, job.results
-    order = sorted(notebook_of, key=lambda name: (name not in papers, name != "synthesis", name))
+    site = manifest()  # the reading order and titles (src/reanalysis/site.toml); pages not in it come last
     pages = []
-    for name in order:
-        title = _title(notebook_of[name])
+    for name in order(list(notebook_of)):
+        entry, _ = site.entry(name)
+        title = (entry.title if entry is not None and entry.stem == name else "") or _title(notebook_of[name])
         if name != notebook_of[name].stem:  # one of a notebook's runs per package
             title = f"{title}: {name.removeprefix(notebook_of[name].stem + '-')}"
-        pages.append(Page(name, title))
+        pages.append(Page(name, title, site.nav(name, title)))
     return pages, notebook_of, results_of
 
 
@@ -548,8 +549,12 @@ def reproduce(
     results: bool = True,
     wait: bool = True,
     per_package: bool = True,
+    workshop: bool | None = None,
 ) -> RunResult:
     """Execute ``notebooks`` into ``build`` (see the module docstring); returns what happened.
+
+    ``workshop``: put the workshop's committed notebooks on the site (default: when ``notebooks``
+    is not given, i.e. a run of the whole site).
 
     Raises
     ------
@@ -562,6 +567,7 @@ def reproduce(
     SwapError
         When the new build could not be put in place (``build`` is then as it was).
     """
+    workshop = (notebooks is None) if workshop is None else workshop
     notebooks = [Path(n).resolve() for n in (notebooks or find_notebooks())]
     build = Path(build or ROOT / "build").resolve()
     for nb in notebooks:
@@ -570,6 +576,9 @@ def reproduce(
     _check_names(notebooks)
     plan = _plan(notebooks, parameters or {}, per_package)
     pages, sources, folders = _pages(plan, per_package)
+    extra = workshop_page() if workshop and html_pages else None
+    if extra is not None:
+        pages.append(extra)
     os.environ.setdefault("PYTHONHASHSEED", "0")  # kernels inherit it
     if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
         entries = os.environ["PYTHONPATH"].split(os.pathsep)
@@ -621,8 +630,11 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
         replaced |= {f"notebooks/{name}.ipynb", f"failed/{name}.ipynb", f"site/{name}.html", f"site/code/{name}.html"}
         if results and "results_dir" in job.declared:
             replaced.add(job.results)
+    if any(p.kind == "workshop" for p in pages):
+        replaced |= {"site/workshop", *(f"site/{p.stem}.html" for p in pages if p.kind == "workshop")}
     _carry_over(build, staging, replaced)
     if html_pages:
+        write_workshop(staging / "site", pages)
         write_index(staging / "site", pages, sources, staging, folders)
     _swap(staging, build)
     result.pages = [build / "site" / p.name for p in result.pages] if html_pages else result.pages

@@ -1,34 +1,117 @@
 """The HTML site: each executed notebook as a reader page (no code) and an analyst page (with
-code), linked by a navigation bar, and an index that says what each reanalysis found.
+code), linked by a navigation bar, an index that says what each reanalysis found, and the
+workshop's notebooks.
 
-Pages use nbconvert's lab template without anything from a CDN (see
-``templates/reanalysis/index.html.j2``), so they open with no network.
+What the site holds and in which order is declared in ``site.toml`` (:func:`manifest`); the
+pages that are not notebooks (index, navigation bar, workshop) are Jinja templates in
+``templates/site/``, rendered with autoescaping, so text reaches the HTML escaped unless a
+template says otherwise. Notebook pages use nbconvert's lab template without anything from a
+CDN (see ``templates/reanalysis/index.html.j2``), so they open with no network.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
 import re
+import shutil
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from . import findings, tables
 
-__all__ = ["Page", "render", "write_index", "TEMPLATES"]
+__all__ = ["Page", "Manifest", "manifest", "order", "render", "write_index", "write_workshop", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+MANIFEST = Path(__file__).resolve().parent / "site.toml"
+#: The repository (the workshop's ``source`` in the manifest is relative to it).
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Page:
-    """A notebook's place on the site: its stem (page name) and title."""
+    """A page of the site: its stem (page name), title, label in the navigation bar, and kind
+    ("notebook": a reader and an analyst edition; "workshop": the workshop's own page)."""
 
-    def __init__(self, stem: str, title: str):
-        self.stem, self.title = stem, title
+    def __init__(self, stem: str, title: str, nav: str | None = None, kind: str = "notebook"):
+        self.stem, self.title, self.nav, self.kind = stem, title, nav, kind
 
     def __repr__(self) -> str:
         return f"Page({self.stem!r}, {self.title!r})"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ``[[page]]`` of ``site.toml``."""
+
+    stem: str
+    nav: str = ""
+    title: str = ""
+    kind: str = "notebook"
+    per_package: bool = False
+    source: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The site as ``site.toml`` declares it: title, introduction and pages in reading order."""
+
+    title: str
+    intro: str
+    entries: tuple[Entry, ...] = field(default_factory=tuple)
+
+    def entry(self, stem: str) -> tuple[Entry | None, str]:
+        """The entry page ``stem`` belongs to, and its package id (``""`` unless per package)."""
+        for e in self.entries:
+            if stem == e.stem:
+                return e, ""
+        for e in self.entries:
+            if e.per_package and stem.startswith(e.stem + "-"):
+                return e, stem.removeprefix(e.stem + "-")
+        return None, ""
+
+    def rank(self, stem: str) -> tuple:
+        """Sort key of page ``stem``: the manifest's order, per-package pages by the order of their
+        package's own page, pages not listed last and alphabetically."""
+        stems = [e.stem for e in self.entries]
+        entry, package = self.entry(stem)
+        if entry is None:
+            return (len(stems), 0, stem)
+        inner = stems.index(package) if package in stems else len(stems)
+        return (stems.index(entry.stem), inner, stem)
+
+    def nav(self, stem: str, title: str = "") -> str:
+        """The label of page ``stem`` in the navigation bar."""
+        entry, package = self.entry(stem)
+        if entry is None:
+            return title or stem
+        label = entry.nav or entry.title or title or stem
+        return f"{label}: {package}" if package else label
+
+    @property
+    def workshop(self) -> Entry | None:
+        """The workshop's entry, if the site has one."""
+        return next((e for e in self.entries if e.kind == "workshop"), None)
+
+
+@functools.cache
+def manifest(path: Path = MANIFEST) -> Manifest:
+    """The site's manifest (``site.toml`` beside this module)."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    entries = tuple(
+        Entry(**{k: " ".join(str(v).split()) if k == "description" else v for k, v in e.items()})
+        for e in data.get("page", [])
+    )
+    return Manifest(data["title"], " ".join(data.get("intro", "").split()), entries)
+
+
+def order(stems: list[str]) -> list[str]:
+    """``stems`` in the site's reading order (:meth:`Manifest.rank`)."""
+    return sorted(stems, key=manifest().rank)
 
 
 def href(stem: str, prefix: str = "") -> str:
@@ -37,18 +120,35 @@ def href(stem: str, prefix: str = "") -> str:
     return html.escape(prefix + quote(f"{stem}.html", safe=""), quote=True)
 
 
-def _nav(pages: list[Page], current: str, analyst: bool) -> str:
-    up = "../" if analyst else ""
-    links = [f'<a href="{href("index", up)}">Overview</a>']
-    for p in pages:
-        label = html.escape(p.stem)
-        links.append(f"<b>{label}</b>" if p.stem == current else f'<a href="{href(p.stem, up)}">{label}</a>')
-    other = (
-        f'with code &middot; <a href="{href(current, "../")}">reader edition</a>'
-        if analyst
-        else f'reader edition &middot; <a href="{href(current, "code/")}">with code</a>'
+@functools.cache
+def _jinja():
+    import jinja2
+    from markupsafe import Markup
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES / "site")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return " ".join(links) + f'<span class="edition">{other}</span>'
+    # text is escaped as html.escape does it (&quot; for "), as everywhere else in the package
+    env.finalize = lambda v: v if isinstance(v, Markup) else Markup(html.escape(str(v), quote=True))
+    env.filters["href"] = lambda stem, prefix="": Markup(href(stem, prefix))
+    env.filters["urlquote"] = lambda text: quote(str(text), safe="")
+    return env
+
+
+def _template(name: str, **values) -> str:
+    return _jinja().get_template(name).render(**values)
+
+
+def _nav(pages: list[Page], current: str, analyst: bool, up: str | None = None, edition: bool = True) -> str:
+    """The navigation bar: ``up`` is the way from the page to the site's root (default: ``../``
+    for the analyst edition); ``edition=False`` leaves out the link to the other edition."""
+    up = ("../" if analyst else "") if up is None else up
+    kind = ("analyst" if analyst else "reader") if edition else ""
+    return _template("nav.html.j2", pages=pages, current=current, up=up, edition=kind).strip()
 
 
 def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
@@ -75,6 +175,76 @@ def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
         out.write_text(body, encoding="utf-8")
         written.append(out)
     return written
+
+
+def workshop_page(folder: Path | None = None) -> Page | None:
+    """The workshop's page of the site, if the manifest has one and its folder holds notebooks."""
+    entry = manifest().workshop
+    if entry is None:
+        return None
+    folder = Path(folder or ROOT / entry.source)
+    if not any(folder.glob("*.ipynb")):
+        return None
+    return Page(entry.stem, entry.title or "Workshop", entry.nav or entry.title, kind="workshop")
+
+
+def write_workshop(site: Path, pages: list[Page], folder: Path | None = None) -> list[Path]:
+    """The workshop on the site: ``<site>/<stem>.html`` lists each session (exercises and solutions,
+    each as a page with its code and as a notebook to download) and links the facilitators' guide;
+    the pages go to ``<site>/workshop/``. The notebooks are shown as committed (not re-executed)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    entry = manifest().workshop
+    page = next((p for p in pages if p.kind == "workshop"), None)
+    if entry is None or page is None:
+        return []
+    folder = Path(folder or ROOT / entry.source)
+    out = site / "workshop"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    exporter = HTMLExporter(template_name="reanalysis", extra_template_basedirs=[str(TEMPLATES)])
+    sessions: dict[str, dict] = {}
+    for notebook in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        nav = _nav(pages, page.stem, False, up="../", edition=False)
+        body, _ = exporter.from_notebook_node(nb, resources={"site_nav": nav, "metadata": {"name": _title(nb)}})
+        (out / f"{notebook.stem}.html").write_text(body, encoding="utf-8")
+        shutil.copyfile(notebook, out / notebook.name)
+        written.append(out / f"{notebook.stem}.html")
+        key = notebook.stem.removesuffix("_solution")
+        session = sessions.setdefault(key, {"title": _title(nb), "exercise": "", "solution": ""})
+        session["solution" if notebook.stem.endswith("_solution") else "exercise"] = notebook.stem
+        if not notebook.stem.endswith("_solution"):
+            session["title"] = _title(nb)
+    guide = folder / "FACILITATOR.md"
+    if guide.is_file():
+        from markupsafe import Markup
+
+        body = Markup(markdown2html_mistune(guide.read_text(encoding="utf-8")))
+        nav = _nav(pages, page.stem, False, up="../", edition=False)
+        text = _template("page.html.j2", title=f"{page.title}: guide for facilitators", nav=Markup(nav), body=body)
+        (out / "FACILITATOR.html").write_text(text, encoding="utf-8")
+        written.append(out / "FACILITATOR.html")
+    from markupsafe import Markup
+
+    text = _template(
+        "workshop.html.j2",
+        title=page.title,
+        description=entry.description,
+        nav=Markup(_nav(pages, page.stem, False, edition=False)),
+        guide="FACILITATOR" if guide.is_file() else "",
+        sessions=list(sessions.values()),
+    )
+    _write(site / f"{page.stem}.html", text)
+    return [site / f"{page.stem}.html", *written]
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _title(nb) -> str:
@@ -114,40 +284,21 @@ def write_index(
 
     ``notebooks`` maps a page to its notebook; ``results`` a page to its results folder under ``build``
     (default: the notebook's name; the general audit has one per package, ``audit/<id>``)."""
+    from markupsafe import Markup
+
     items = []
     for p in pages:
         if not (site / f"{p.stem}.html").is_file():
             continue
-        summary = _summary(notebooks[p.stem], build, (results or {}).get(p.stem)) if p.stem in notebooks else ""
-        items.append(
-            f'<section>\n<h2><a href="{href(p.stem)}">{html.escape(p.title)}</a></h2>\n{summary}\n'
-            f'<p class="small"><a href="{href(p.stem, "code/")}">The same page with its code</a></p>'
-            "\n</section>"
-        )
-    text = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <title>Reanalysis of two UC-MSC trials in diabetes</title>
-  <link rel="icon" href="data:,">
-  <style>
-    body {{ font-family: sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
-    section {{ border-top: 1px solid #ddd; padding-top: 0.5rem; }}
-    .small {{ font-size: 0.9em; }}
-  </style>
-</head>
-<body>
-  <h1>Reanalysis of two UC-MSC trials in diabetes</h1>
-  <p>Each page recomputes what a published trial printed from what it printed: every percentage,
-  p-value, interval and derived statement, with a verdict. Reader pages hide the code; each has an
-  edition with its code for analysts. The pages work without a network.</p>
-{chr(10).join(items)}
-</body>
-</html>
-"""
+        if p.kind == "workshop":
+            entry = manifest().workshop
+            summary = f"<p>{html.escape(entry.description if entry else '')}</p>"
+        else:
+            summary = _summary(notebooks[p.stem], build, (results or {}).get(p.stem)) if p.stem in notebooks else ""
+        items.append({"stem": p.stem, "title": p.title, "summary": Markup(summary), "code": p.kind == "notebook"})
+    m = manifest()
+    nav = Markup(_nav(pages, "index", False, edition=False))
+    text = _template("index.html.j2", title=m.title, intro=m.intro, items=items, nav=nav)
     index = site / "index.html"
-    tmp = index.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, index)
+    _write(index, text)
     return index

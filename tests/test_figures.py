@@ -1,0 +1,115 @@
+"""Figures for readers: one colour per arm in every figure, alt text and a caption on every figure
+(escaped when shown as HTML), forest-plot labels wrapped rather than squeezed."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from reanalysis import figures  # noqa: E402
+
+ARMS = {"ucmsc": {"label": "UC-MSCs"}, "placebo": {"label": "Placebo"}}
+HOSTILE = '<img src=x onerror=window.__pwned=1> " onmouseover="x'
+
+
+def _course(arm: str, sds: list[float]) -> pd.DataFrame:
+    """An arm printed with an SD at baseline and without one later, as Fig. 3D of zang2022."""
+    return pd.DataFrame(
+        {
+            "arm": arm,
+            "timepoint": ["Baseline", "9 weeks", "48 weeks"][: len(sds)],
+            "order": range(len(sds)),
+            "mean": [3.0 + i for i in range(len(sds))],
+            "sd": sds,
+        }
+    )
+
+
+def _colours_by_arm(fig) -> dict[str, set[str]]:
+    seen: dict[str, set[str]] = {}
+    for ax in fig.axes:
+        handles, labels = ax.get_legend_handles_labels()
+        for handle, label in zip(handles, labels, strict=True):
+            line = handle[0] if isinstance(handle, tuple) else getattr(handle, "lines", [handle])[0]
+            arm = label.removesuffix(" (no SD printed)")
+            seen.setdefault(arm, set()).add(mcolors.to_hex(line.get_color()))
+    return seen
+
+
+def test_each_arm_has_one_colour_in_every_panel_even_without_sds():
+    gir = pd.concat([_course("Placebo", [1.2, math.nan, math.nan]), _course("UC-MSCs", [1.1, math.nan, math.nan])])
+    other = pd.concat([_course("UC-MSCs", [0.5, 0.5, 0.5]), _course("Placebo", [0.4, 0.4, 0.4])])
+    panels = [dict(course=other, ylabel="y", title="A"), dict(course=gir, ylabel="GIR", title="D")]
+    fig = figures.plot_courses(panels, arms=ARMS)
+    seen = _colours_by_arm(fig)
+    treated, control = (figures.ARM_COLOURS[r].lower() for r in ("treated", "control"))
+    assert seen == {"UC-MSCs": {treated}, "Placebo": {control}}
+    plt.close(fig)
+
+
+def test_arm_colour_follows_the_package_then_the_label():
+    assert figures.arm_colour("UC-MSCs", ARMS) == figures.ARM_COLOURS["treated"]
+    assert figures.arm_colour("Placebo (percent)", ARMS) == figures.ARM_COLOURS["control"]
+    assert figures.arm_colour("Control") == figures.ARM_COLOURS["control"]
+    assert figures.arm_colour("MSC-treated") == figures.ARM_COLOURS["treated"]
+    assert figures.arm_colour("all participants") == figures.ARM_COLOURS["all"]
+
+
+def _every_figure():
+    rows = pd.DataFrame({"label": ["MSC-treated", "Control"], "events": [11, 3], "n": [27, 26]})
+    forest = pd.DataFrame(
+        {
+            "label": [f"zang2022, T2D, RCT: HbA1c < 7% and insulin -50%, 48 weeks {HOSTILE}", "lu2021"],
+            "estimate": [0.155, 0.292],
+            "ci_low": [0.015, 0.054],
+            "ci_high": [0.297, 0.492],
+        }
+    )
+    claims = pd.DataFrame({"section": ["table1", "results"], "verdict": ["reproduced", "inconsistent"]})
+    grid = pd.DataFrame(
+        [(i, j, 0.01 * (1 + i + j)) for i in range(3) for j in range(3)],
+        columns=["missing_events1", "missing_events2", "p"],
+    )
+    posterior = pd.DataFrame(
+        [(q, d, x / 10, 1.0 + x) for q in ("p1", "p2", "p1 - p2") for d in ("prior", "posterior") for x in range(5)],
+        columns=["quantity", "distribution", "x", "density"],
+    )
+    return [
+        figures.plot_proportions(rows, title=HOSTILE),
+        figures.plot_forest(forest, xlabel="risk difference"),
+        figures.plot_verdicts(claims, title=HOSTILE),
+        figures.plot_tipping(grid, labels=("MSC-treated", "Control")),
+        figures.plot_posterior(posterior),
+        figures.plot_course(_course("UC-MSCs", [0.5, 0.5, math.nan]), ylabel="HbA1c (%)", arms=ARMS),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_every_figure_has_alt_text_and_a_caption_escaped_in_html(index):
+    fig = _every_figure()[index]
+    assert isinstance(fig, figures.ReaderFigure)
+    assert len(fig.alt) > 40 and len(fig.caption) > 40
+    shown = fig._repr_html_()
+    assert shown.count("<img") == 1 and "<img src=x" not in shown and 'onmouseover="x' not in shown
+    alt = re.search(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', shown)
+    assert alt and alt.group(1).strip()
+    assert "<figcaption>" in shown and shown.index("<img") < shown.index("<figcaption>")
+    plt.close("all")
+
+
+def test_forest_labels_are_wrapped_not_squeezed():
+    fig = _every_figure()[1]
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "\n" in ticks[0] and max(len(line) for t in ticks for line in t.split("\n")) <= 34
+    width, _ = fig.get_size_inches()
+    assert width >= 7  # laptop width: the plot keeps its size, the labels take lines
+    plt.close("all")
