@@ -62,14 +62,21 @@ def print_pdf(page: Path, pdf: Path, browser: str | None = None, timeout: float 
 
 
 def findings_html(markdown: str, title: str) -> str:
-    """A findings report (Markdown) as a page of the site, raw HTML in it escaped."""
+    """A findings report (Markdown) as a page of the site, raw HTML in it escaped.
+
+    The report escapes package text as HTML entities (``&lt;``) so that no Markdown renderer keeps
+    it as markup; those are turned back into characters first and mistune's ``escape=True``
+    escapes them once, so "p < 0.01" prints as such, not as "p &lt; 0.01", and stays inert.
+    """
+    import html
+
     import mistune
     from markupsafe import Markup
 
     from .site import _template
 
     render = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
-    return _template("page.html.j2", title=title, nav="", body=Markup(render(markdown)))
+    return _template("page.html.j2", title=title, nav="", body=Markup(render(html.unescape(markdown))))
 
 
 def reader_pages(site: Path) -> list[Path]:
