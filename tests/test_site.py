@@ -14,6 +14,7 @@ import http.server
 import json
 import shutil
 import threading
+from html import unescape
 from urllib.parse import urlparse
 
 import pytest
@@ -196,7 +197,7 @@ def test_make_pdf_prints_reader_pages_and_findings_reports(site, tmp_path):
         outline = ["".join(t.split()) for t in pdf.outline(printed)]
         assert not any("&lt;" in t or "&amp;" in t for t in outline), outline  # escaped once, not twice
         for heading in re.findall(r"^#{1,3} (.+)$", source.read_text(encoding="utf-8"), flags=re.M):
-            plain = "".join(html.unescape(re.sub(r"[*_`\\]", "", heading)).split())
+            plain = "".join(unescape(re.sub(r"[*_`\\]", "", heading)).split())
             assert plain in outline, (pid, plain, outline)
 
 
