@@ -174,7 +174,8 @@ def effect_prior(prior: str, effect: float) -> tuple[float, float]:
     prior = _name(prior)
     if prior not in EFFECT_PRIORS:
         raise ValueError(f"the {prior} prior is a Beta prior per arm, not a prior on the effect")
-    if isinstance(effect, bool) or not isinstance(effect, int | float) or not (math.isfinite(effect) and 0 < effect < 1):
+    number = isinstance(effect, int | float) and not isinstance(effect, bool)
+    if not (number and math.isfinite(effect) and 0 < effect < 1):
         raise ValueError(f"effect, the hypothesised benefit, must be a risk difference in (0, 1), got {effect!r}")
     sd = float(effect) / _Z
     return (0.0 if prior == "sceptical" else float(effect)), sd
@@ -321,9 +322,7 @@ class _EffectPosterior:
             p2 = np.where(pos, w * t, -dd + w * t)
             q2 = np.where(pos, 1 - w * t, w * (1 - t))
             with np.errstate(divide="ignore"):
-                terms = (
-                    _xlogy(e1, p1) + _xlogy(n1 - e1, q1) + _xlogy(e2, p2) + _xlogy(n2 - e2, q2) + logw[None, :]
-                )
+                terms = _xlogy(e1, p1) + _xlogy(n1 - e1, q1) + _xlogy(e2, p2) + _xlogy(n2 - e2, q2) + logw[None, :]
             logh[start : start + 256] = special.logsumexp(terms, axis=1)
         return out + logh
 

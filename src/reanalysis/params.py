@@ -141,8 +141,12 @@ SPEC: dict[str, Choice | Number | Folder | Package] = {
     ),
     "prepost_correlation": Number(-1, 1, "assumed correlation between a patient's visits, for within-group tests"),
     "prior": Choice(PRIORS, "prior for the Bayesian reanalysis", tuple(PRIOR_SPELLINGS.items())),
-    "margin": Number(0, 1, "clinically relevant risk difference: for P(benefit > margin), and the hypothesised benefit "
-        "of the sceptical and enthusiastic priors"),
+    "margin": Number(
+        0,
+        1,
+        "clinically relevant risk difference: for P(benefit > margin), and the hypothesised benefit "
+        "of the sceptical and enthusiastic priors",
+    ),
     "data_dir": Folder("a data package folder; '' for the paper's own package under data/"),
     "results_dir": Folder("where to write machine-readable results; '' to write nothing", must_exist=False),
 }

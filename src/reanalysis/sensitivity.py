@@ -77,7 +77,8 @@ def prior_prose(margin: float = 0.1) -> Prose:
     for p in bayes.PRIORS:
         r = d[p]
         lines.append(
-            f"- **{p}**: {r.words}; mean {r.mean:.3f}, SD {r.sd:.3f}, 95% of it between {r.low:.3f} and {r.high:.3f}; P(benefit) = {r.prob_benefit:.3f}, "
+            f"- **{p}**: {r.words}; mean {r.mean:.3f}, SD {r.sd:.3f}, 95% of it between {r.low:.3f} and "
+            f"{r.high:.3f}; P(benefit) = {r.prob_benefit:.3f}, "
             f"P(benefit ≥ {margin:g}) = {r.prob_at_least_effect:.3f}, P(no benefit or harm) = {r.prob_no_benefit:.3f}."
         )
     lines += [
