@@ -24,7 +24,7 @@ from .tables import Prose
 from .tipping import tipping_grid
 from .vocabulary import TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
 
-__all__ = ["COLUMNS", "robustness", "posteriors", "prior_prose", "baseline_balance", "effect_sizes", "fragility_table"]
+__all__ = ["COLUMNS", "robustness", "posteriors", "prior_prose", "posterior_sentence", "baseline_balance", "effect_sizes", "fragility_table"]
 
 COLUMNS = ["analysis", "setting", "estimate", "ci_low", "ci_high", "p", "significant"]
 
@@ -90,6 +90,23 @@ def prior_prose(margin: float = 0.1) -> Prose:
         "spread they imply for the difference lets the data speak almost alone.",
     ]
     return Prose("\n".join(lines))
+
+
+def posterior_sentence(events1: int, n1: int, events2: int, n2: int, margin: float = 0.1) -> Prose:
+    """P(benefit) and P(benefit > margin) under each prior, in one computed sentence."""
+    table = posteriors(events1, n1, events2, n2, margin)
+    parts = [
+        f"the {p} prior gives P(benefit) = **{r['P(benefit)']:.3f}** and P(benefit > {margin:g}) = "
+        f"**{r[f'P(benefit > {margin:g})']:.3f}**"
+        for p, r in table.iterrows()
+    ]
+    sc, un = table.loc["sceptical"], table.loc["uniform"]
+    lower = "below" if sc["P(benefit)"] < un["P(benefit)"] else "not below"
+    return Prose(
+        f"For {events1}/{n1} against {events2}/{n2}: " + "; ".join(parts) + ". The sceptical prior pulls the "
+        f"posterior towards no effect: its P(benefit) is {lower} the uniform prior's, and a benefit larger than "
+        f"{margin:g} is {'less' if sc[f'P(benefit > {margin:g})'] < 0.5 else 'more'} likely than not under it."
+    )
 
 
 def robustness(
