@@ -341,13 +341,13 @@ class _EffectPosterior:
         if x >= self.edges[-1]:
             return 1.0
         i = int(np.searchsorted(self.edges, x, side="right") - 1)
-        return min(max((self._cum[i] + self._partial(i, x)) / self._z, 0.0), 1.0)
+        return min(max(float((self._cum[i] + self._partial(i, x)) / self._z), 0.0), 1.0)
 
     def quantile(self, q: float) -> float:
         target = q * self._z
         i = int(np.clip(np.searchsorted(self._cum, target) - 1, 0, len(self.edges) - 2))
         a, b = self.edges[max(i - 1, 0)], self.edges[min(i + 2, len(self.edges) - 1)]
-        return optimize.brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14)
+        return float(optimize.brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14))
 
 
 def _xlogy(k: int, p: np.ndarray) -> np.ndarray:
