@@ -24,7 +24,16 @@ from .tables import Prose
 from .tipping import tipping_grid
 from .vocabulary import TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS
 
-__all__ = ["COLUMNS", "robustness", "posteriors", "prior_prose", "posterior_sentence", "baseline_balance", "effect_sizes", "fragility_table"]
+__all__ = [
+    "COLUMNS",
+    "robustness",
+    "posteriors",
+    "prior_prose",
+    "posterior_sentence",
+    "baseline_balance",
+    "effect_sizes",
+    "fragility_table",
+]
 
 COLUMNS = ["analysis", "setting", "estimate", "ci_low", "ci_high", "p", "significant"]
 
