@@ -38,7 +38,8 @@ VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
 #: method the package does not implement (rare; the README lists each such method).
 NOT_REPRODUCIBLE_CAUSES = ("needs_unpublished_data", "method_not_implemented")
 
-#: Priors of the Bayesian reanalysis (:mod:`reanalysis.bayes` defines each).
+#: Priors of the Bayesian reanalysis (:mod:`reanalysis.bayes` defines each): two vague priors on each
+#: arm's rate, and Spiegelhalter's sceptical and enthusiastic priors on the effect (the risk difference).
 PRIORS = ("uniform", "jeffreys", "sceptical", "enthusiastic")
 #: Other spellings accepted for a prior (American English).
 PRIOR_SPELLINGS = {"skeptical": "sceptical"}
