@@ -2,8 +2,10 @@
 
 Expected values: the conjugate Beta posteriors (scipy.stats.beta is the truth for each arm), R's
 integrate and uniroot (tests/reference/sensitivity_reference.csv, from
-tests/reference/sensitivity_reference.R), and Evan Miller's closed-form sum for P(p1 > p2) with integer
-parameters ("Formulas for Bayesian A/B testing"), written out again below. None is a copy of our own output.
+tests/reference/sensitivity_reference.R; for the sceptical and enthusiastic priors a nested
+integrate() over the control rate and the risk difference, and the truncated normal's closed forms),
+Evan Miller's closed-form sum for P(p1 > p2) with integer parameters ("Formulas for Bayesian A/B
+testing"), and scipy.stats.norm for the effect priors' own numbers. None is a copy of our own output.
 """
 
 from __future__ import annotations
@@ -20,10 +22,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from reanalysis.bayes import PRIORS, posterior, prior_parameters, prior_posterior_frame
+from reanalysis.bayes import (
+    PRIORS,
+    beta_priors,
+    describe_prior,
+    effect_prior,
+    posterior,
+    prior_posterior_frame,
+    prior_table,
+)
+from reanalysis.vocabulary import PRIOR_SPELLINGS
 
 REFERENCE = Path(__file__).parent / "reference" / "sensitivity_reference.csv"
-ROWS = [r for r in csv.DictReader(REFERENCE.open(newline="", encoding="utf-8")) if r["function"] == "posterior"]
+ALL_ROWS = list(csv.DictReader(REFERENCE.open(newline="", encoding="utf-8")))
+ROWS = [r for r in ALL_ROWS if r["function"] == "posterior"]
+PRIOR_ROWS = [r for r in ALL_ROWS if r["function"] == "describe_prior"]
 
 
 # ----------------------------------------------------------------------------- against R
@@ -41,7 +54,15 @@ def test_matches_r(row):
 
 
 def test_reference_covers_every_prior():
-    assert {json.loads(r["args"])["prior"] for r in ROWS} == set(PRIORS)
+    named = {json.loads(r["args"])["prior"] for r in ROWS}
+    assert {PRIOR_SPELLINGS.get(p, p) for p in named} == set(PRIORS) and "skeptical" in named
+    assert {json.loads(r["args"])["prior"] for r in PRIOR_ROWS} == set(PRIORS)
+
+
+@pytest.mark.parametrize("row", PRIOR_ROWS, ids=[f"{r['quantity']}-{r['case']}" for r in PRIOR_ROWS])
+def test_prior_numbers_match_r(row):
+    got = getattr(describe_prior(**json.loads(row["args"])), row["quantity"])
+    assert got == pytest.approx(float(row["value"]), rel=float(row["rtol"]), abs=1e-12), row["r_source"]
 
 
 # ----------------------------------------------------------------------------- closed forms
@@ -60,11 +81,10 @@ def test_prob_greater_matches_evan_miller(table):
     assert res.prob_greater == pytest.approx(_miller(*res.posterior1, *res.posterior2), rel=1e-9, abs=1e-13)
 
 
-@pytest.mark.parametrize("prior", PRIORS)
+@pytest.mark.parametrize("prior", ["uniform", "jeffreys"])
 def test_conjugate_posteriors_and_means(prior):
     e1, n1, e2, n2 = 11, 27, 3, 26
-    extra = {"effect": 0.2} if prior == "enthusiastic" else {}
-    res = posterior(e1, n1, e2, n2, prior=prior, **extra)
+    res = posterior(e1, n1, e2, n2, prior=prior)
     (a1, b1), (a2, b2) = res.prior1, res.prior2
     assert res.posterior1 == (a1 + e1, b1 + n1 - e1) and res.posterior2 == (a2 + e2, b2 + n2 - e2)
     post1, post2 = stats.beta(*res.posterior1), stats.beta(*res.posterior2)
@@ -74,15 +94,57 @@ def test_conjugate_posteriors_and_means(prior):
 
 
 def test_named_priors():
-    assert prior_parameters("uniform", 2, 44) == ((1.0, 1.0), (1.0, 1.0))
-    assert prior_parameters("jeffreys", 2, 44) == ((0.5, 0.5), (0.5, 0.5))
-    c = 2.5 / 45
-    sceptical = prior_parameters("sceptical", 2, 44)
-    assert sceptical[0] == sceptical[1] == pytest.approx((10 * c, 10 * (1 - c)))
-    assert stats.beta(*sceptical[0]).mean() == pytest.approx(c)  # both arms centred on the control rate
-    (t, ctrl) = prior_parameters("enthusiastic", 2, 44, weight=20, centre=0.05, effect=0.15)
-    assert stats.beta(*t).mean() - stats.beta(*ctrl).mean() == pytest.approx(0.15)
-    assert sum(t) == sum(ctrl) == pytest.approx(20)
+    assert beta_priors("uniform") == ((1.0, 1.0), (1.0, 1.0))
+    assert beta_priors("jeffreys") == ((0.5, 0.5), (0.5, 0.5))
+    mean, sd = effect_prior("sceptical", 0.1)
+    assert mean == 0 and stats.norm(mean, sd).sf(0.1) == pytest.approx(0.05, rel=1e-12)
+    mean, sd = effect_prior("skeptical", 0.2)
+    assert mean == 0 and stats.norm(mean, sd).sf(0.2) == pytest.approx(0.05, rel=1e-12)
+    mean, sd = effect_prior("enthusiastic", 0.15)
+    assert mean == 0.15 and stats.norm(mean, sd).cdf(0) == pytest.approx(0.05, rel=1e-12)
+
+
+def test_the_effect_priors_in_numbers_are_the_normal_they_are_said_to_be():
+    """With no data the quadrature gives the prior back: scipy's normal (the truncation at +-1 is nil)."""
+    for prior, mean in (("sceptical", 0.0), ("enthusiastic", 0.1)):
+        d = describe_prior(prior, 0.1)
+        normal = stats.norm(mean, 0.1 / stats.norm.isf(0.05))
+        assert d.mean == pytest.approx(mean, abs=1e-12) and d.sd == pytest.approx(normal.std(), rel=1e-10)
+        assert d.prob_at_least_effect == pytest.approx(normal.sf(0.1), rel=1e-10)
+        assert d.prob_no_benefit == pytest.approx(normal.cdf(0), rel=1e-10)
+        assert (d.low, d.high) == pytest.approx(normal.ppf([0.025, 0.975]), rel=1e-9)
+        assert "risk difference" in d.words and "5%" in d.words
+    table = prior_table(0.1)
+    assert list(table.index) == list(PRIORS)
+    assert table.loc["sceptical", "P(benefit >= 0.1)"] == pytest.approx(0.05)
+    assert table.loc["enthusiastic", "P(no benefit or harm)"] == pytest.approx(0.05)
+    assert table.loc["uniform", "P(benefit >= 0.1)"] == pytest.approx(0.9**2 / 2)  # triangular density
+
+
+def test_the_effect_priors_do_not_look_at_the_data():
+    """The prior is the same whatever the counts (the old sceptical prior took its centre from the control arm)."""
+    for prior in ("sceptical", "enthusiastic"):
+        first = prior_posterior_frame(9, 45, 2, 44, prior=prior, effect=0.1).query("distribution == 'prior'")
+        other = prior_posterior_frame(1, 30, 25, 30, prior=prior, effect=0.1).query("distribution == 'prior'")
+        assert np.array_equal(first.density.to_numpy(), other.density.to_numpy())
+        assert posterior(9, 45, 2, 44, prior=prior, margin=0.1).effect_prior == effect_prior(prior, 0.1)
+
+
+def test_sceptical_prior_pulls_towards_no_effect_and_enthusiastic_away():
+    """zang2022's primary endpoint: the sceptical prior lowers P(benefit) below the vague priors', the
+    enthusiastic raises it; the posterior mean moves the same way."""
+    got = {p: posterior(9, 45, 2, 44, prior=p, margin=0.1) for p in PRIORS}
+    assert got["sceptical"].prob_greater < got["uniform"].prob_greater < got["enthusiastic"].prob_greater
+    assert got["sceptical"].rd_mean < got["uniform"].rd_mean
+    assert math.isnan(got["sceptical"].rr_low) and math.isnan(got["sceptical"].posterior1[0])
+
+
+def test_effect_prior_default_is_the_margin():
+    assert posterior(9, 45, 2, 44, prior="sceptical", margin=0.1) == posterior(
+        9, 45, 2, 44, prior="sceptical", margin=0.1, effect=0.1
+    )
+    other = posterior(9, 45, 2, 44, prior="sceptical", margin=0.1, effect=0.2)
+    assert other.effect_prior[1] == pytest.approx(2 * posterior(9, 45, 2, 44, "sceptical", 0.1).effect_prior[1])
 
 
 def test_rr_mean_is_infinite_without_a_finite_inverse_moment():
@@ -124,6 +186,17 @@ def test_swapping_arms_gives_complementary_probabilities(arm1, arm2, prior):
 
 
 @settings(max_examples=40, deadline=None)
+@given(arms, arms, st.floats(0.02, 0.5))
+def test_swapping_arms_under_the_sceptical_prior(arm1, arm2, effect):
+    """The sceptical prior is symmetric about no effect, so swapping the arms mirrors the posterior."""
+    forward = posterior(*arm1, *arm2, prior="sceptical", effect=effect)
+    backward = posterior(*arm2, *arm1, prior="sceptical", effect=effect)
+    assert forward.prob_greater + backward.prob_greater == pytest.approx(1, abs=1e-9)
+    assert forward.rd_low == pytest.approx(-backward.rd_high, abs=1e-7)
+    assert forward.rd_mean == pytest.approx(-backward.rd_mean, abs=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
 @given(arms, arms, st.floats(-0.9, 0.9))
 def test_prob_above_margin_falls_with_the_margin(arm1, arm2, margin):
     low = posterior(*arm1, *arm2, margin=margin)
@@ -153,6 +226,19 @@ def test_prior_posterior_frame():
     assert np.abs(hist - post_d.density.to_numpy()).max() < 0.15
 
 
+def test_frame_under_an_effect_prior():
+    frame = prior_posterior_frame(9, 45, 2, 44, prior="sceptical", points=100, effect=0.1)
+    assert set(frame.quantity) == {"p1 - p2"} and set(frame.distribution) == {"prior", "posterior"}
+    prior = frame[frame.distribution == "prior"]
+    normal = stats.norm(0, 0.1 / stats.norm.isf(0.05))
+    assert np.allclose(prior.density, (normal.cdf(prior.x + 0.005) - normal.cdf(prior.x - 0.005)) / 0.01, atol=1e-8)
+    for _, part in frame.groupby("distribution"):
+        assert part.density.sum() * 0.01 == pytest.approx(1, abs=1e-9)
+    post = frame[frame.distribution == "posterior"]
+    res = posterior(9, 45, 2, 44, prior="sceptical", margin=0.1)
+    assert (post.density * post.x).sum() * 0.01 == pytest.approx(res.rd_mean, abs=1e-4)  # midpoints of 0.01 cells
+
+
 def test_frame_jeffreys_is_finite():
     frame = prior_posterior_frame(0, 12, 3, 12, prior="jeffreys", points=50)
     assert np.isfinite(frame.density).all() and (frame.density >= 0).all()
@@ -171,10 +257,11 @@ def test_frame_jeffreys_is_finite():
         (dict(margin=1.0), "margin must be a risk difference strictly between -1 and 1"),
         (dict(level=1.0), "level must be strictly between 0 and 1"),
         (dict(prior="enthusiastic"), "needs effect="),
-        (dict(prior="uniform", effect=0.1), "effect is used only by the enthusiastic prior"),
-        (dict(prior="enthusiastic", effect=0.99), "centre \\+ effect must be a proportion"),
-        (dict(prior="sceptical", centre=1.2), "centre must be strictly between 0 and 1"),
-        (dict(prior="sceptical", weight=0), "weight must be a finite number of patients > 0"),
+        (dict(prior="sceptical", margin=-0.1), "needs effect="),
+        (dict(prior="enthusiastic", effect=1.2), "effect, the hypothesised benefit, must be a risk difference"),
+        (dict(prior="sceptical", effect=0.0), "effect, the hypothesised benefit, must be a risk difference"),
+        (dict(prior="sceptical", effect=0.1, draws=1000, seed=1), "Monte Carlo is offered for the uniform"),
+        (dict(prior="sceptical", effect=0.1, n1=6000, n2=6000), "take at most 10,000 participants"),
     ],
 )
 def test_bad_input(kwargs, message):

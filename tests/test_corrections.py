@@ -131,6 +131,40 @@ def test_fragility_names_its_test_and_explains_the_two_pages():
 # --------------------------------------------------------------------------- workshop
 
 
+def test_the_sceptical_prior_is_sceptical_and_ignores_the_data():
+    """The old "sceptical" prior centred both arms on the control arm's observed rate and gave zang2022's
+    primary endpoint a higher P(benefit) (0.988) than the uniform prior (0.985). A sceptical prior on the
+    effect (Spiegelhalter) is centred on no effect, puts 5% on a benefit >= the hypothesised one, does
+    not depend on the data, and lowers P(benefit) below the vague priors'."""
+    from scipy import stats
+
+    from reanalysis.bayes import describe_prior, posterior, prior_posterior_frame
+
+    e1, n1, e2, n2 = 9, 45, 2, 44  # Table 2, 48 weeks: 20% and 4.55% (placebo over the 44 its percentages fit)
+    sceptical, uniform = (posterior(e1, n1, e2, n2, prior=p, margin=0.1) for p in ("sceptical", "uniform"))
+    assert sceptical.prob_greater < uniform.prob_greater
+    assert sceptical.prob_above_margin < uniform.prob_above_margin
+    prior = describe_prior("sceptical", 0.1)
+    assert prior.mean == pytest.approx(0, abs=1e-12) and prior.prob_at_least_effect == pytest.approx(0.05, rel=1e-9)
+    assert stats.norm(0, prior.sd).sf(0.1) == pytest.approx(0.05, rel=1e-9)
+    ours = prior_posterior_frame(e1, n1, e2, n2, prior="sceptical", effect=0.1).query("distribution == 'prior'")
+    other = prior_posterior_frame(30, 45, 40, 44, prior="sceptical", effect=0.1).query("distribution == 'prior'")
+    assert ours.density.tolist() == other.density.tolist()  # the control arm's data do not move the prior
+    enthusiastic = describe_prior("enthusiastic", 0.1)
+    assert enthusiastic.mean == pytest.approx(0.1) and enthusiastic.prob_no_benefit == pytest.approx(0.05, rel=1e-9)
+
+
+def test_notebooks_define_the_priors_in_words_and_numbers():
+    """Each page with a posterior states the priors (computed prose) and no longer calls the old one sceptical."""
+    for notebook in ("zang2022.ipynb", "lu2021.ipynb", "synthesis.ipynb"):
+        shown = text(notebook, outputs=True)
+        assert "centred on no effect, with a 5% probability of a benefit at least as large" in shown, notebook
+        assert "P(benefit ≥ 0.1) = 0.050" in shown, notebook
+    workshop = text("workshop/03_how_fragile_and_what_prior_solution.ipynb")
+    assert "both arms centred on the control rate" not in workshop
+    assert "centred on no effect" in workshop
+
+
 def test_workshop_3a_hint_names_index_not_pvalue():
     feedback = exercises.check("3a", fragility_index(11, 27, 3, 26, test="chi2"))
     assert "`.index`" in feedback.message and "`.pvalue`" not in feedback.message

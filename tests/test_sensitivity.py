@@ -35,6 +35,28 @@ def test_worst_and_best_case_rows(table):
 def test_every_prior_has_its_rows(table):
     settings = table.xs("posterior P(benefit)", level="analysis").index
     assert sorted(settings) == sorted(f"{p} prior" for p in ("uniform", "jeffreys", "sceptical", "enthusiastic"))
+    assert sorted(table.xs("prior P(benefit >= 0.1)", level="analysis").index) == sorted(settings)
+
+
+def test_prior_rows_state_each_prior_in_numbers(table):
+    """The sceptical prior gives 5% to a benefit >= the margin, the enthusiastic 50% (scipy's normal)."""
+    at_least = table.xs("prior P(benefit >= 0.1)", level="analysis").estimate
+    assert at_least["sceptical prior"] == pytest.approx(0.05) and at_least["enthusiastic prior"] == pytest.approx(0.5)
+    assert at_least["uniform prior"] == pytest.approx(0.9**2 / 2)  # the difference of two uniforms: triangular
+    prior_rd = table.xs("prior risk difference", level="analysis")
+    sd = 0.1 / stats.norm.isf(0.05)
+    row = prior_rd.loc[[s for s in prior_rd.index if s.startswith("sceptical prior")][0]]
+    assert (row.ci_low, row.ci_high) == pytest.approx(stats.norm(0, sd).ppf([0.025, 0.975]), rel=1e-9)
+
+
+def test_prior_prose_states_every_prior_in_words_and_computed_numbers():
+    from reanalysis.sensitivity import prior_prose
+
+    text = prior_prose(0.1).plain
+    for name in ("uniform", "jeffreys", "sceptical", "enthusiastic"):
+        assert f"- {name}: " in text
+    assert "P(benefit ≥ 0.1) = 0.050" in text and "no sample-size calculation" in text
+    assert f"SD {0.1 / stats.norm.isf(0.05):.3f}" in text
 
 
 def test_sample_size_rows_are_whole_numbers(table):

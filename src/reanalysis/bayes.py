@@ -1,32 +1,67 @@
-"""Bayesian reanalysis of a 2x2 table: conjugate Beta posteriors per arm under named priors.
+"""Bayesian reanalysis of a 2x2 table under named priors.
 
-Arm 1 is the treatment arm, arm 2 the control; the risk difference is p1 - p2, the risk ratio
-p1 / p2. Each arm's proportion has a Beta(a, b) prior; with x events in n its posterior is
-Beta(a + x, b + n - x), in closed form (``scipy.stats.beta``).
+Arm 1 is the treatment arm, arm 2 the control; p1 and p2 are their rates, the effect is the risk
+difference p1 - p2 (a benefit is p1 > p2: here the outcome is a good one, a remission or a target
+reached) and the risk ratio p1 / p2.
 
-Written here, as scipy has no distribution for the difference or ratio of two Betas:
-P(p1 - p2 > m) = integral of f2(y) P(p1 > y + m) dy (P(p1 > p2) is m = 0), by ``scipy.integrate.quad``
-over the stretch where both the density and P(p1 > y + m) vary, the rest as Beta tail
-probabilities (integrating over arm 1 instead, or over quantiles, when a density is unbounded);
-the equal-tailed credible intervals invert the CDFs of p1 - p2 and p1 / p2, integrated the same
-way, with ``scipy.optimize.brentq``; the posterior means are closed forms (E[p1/p2] =
+Priors (:data:`PRIORS`; :func:`describe_prior` gives each in words and numbers):
+
+- "uniform": Beta(1, 1) for each arm's rate.
+- "jeffreys": Beta(1/2, 1/2) for each arm's rate.
+- "sceptical" (also spelled "skeptical"): a normal prior on the effect, centred on no effect
+  (mean 0), with its SD chosen so that the prior gives only a 5% probability to a benefit at least
+  as large as the hypothesised one ``effect`` (SD = effect / 1.645). Spiegelhalter, Freedman &
+  Parmar (JRSS A 1994;157:357); Spiegelhalter, Abrams & Myles, *Bayesian Approaches to Clinical
+  Trials and Health-Care Evaluation* (Wiley 2004); used by Goligher et al. (JAMA 2018;320:2251)
+  for the EOLIA trial of ECMO.
+- "enthusiastic": its mirror image: centred on the hypothesised effect (mean ``effect``), with the
+  same SD, so that it gives a 5% probability to no benefit or harm (effect <= 0).
+
+``effect`` is the benefit each trial was designed to detect. Neither trial analysed here states a
+sample-size calculation (zang2022 prints none; lu2021 only a post hoc power), so the notebooks use
+the clinically important difference they take as ``margin`` (a risk difference, default 0.1), and
+say so. It is a parameter, never estimated from the data: no prior here depends on the observed
+counts.
+
+The scale of the sceptical and enthusiastic priors is the risk difference, not the log odds ratio:
+the clinically important difference is stated as a risk difference and P(benefit > margin) is
+reported on that scale, so prior, hypothesis and reported probability share one scale, and
+converting a difference into an odds ratio would need an assumed control rate (which the trials
+do not state, and the observed one would use the data twice). Because both rates must lie in
+(0, 1), the model is
+
+    effect ~ Normal(mean, SD) truncated to (-1, 1),
+    p2 | effect ~ Uniform(max(0, -effect), min(1, 1 - effect)),   p1 = p2 + effect,
+
+a flat prior on the control rate over the values that keep both rates proper, so the marginal
+prior on the effect is exactly the (truncated) normal, whatever the data. The truncation changes
+the stated 5% by less than 1e-7 while the hypothesised effect is at most 0.25 (by 2e-8 for the
+enthusiastic prior at 0.25); :func:`describe_prior` reports the truncated prior's own numbers for
+any effect. The posterior density of the effect is
+
+    g(d) ∝ Normal(d; mean, SD) / (1 - |d|) * integral over p2 of Bin(e2 | n2, p2) Bin(e1 | n1, p2 + d) dp2,
+
+the inner integral over the feasible p2 by Gauss-Legendre quadrature with more than (n1 + n2) / 2
+nodes, exact for its polynomial integrand (computed in logarithms); the outer integral over d by
+composite Gauss-Legendre quadrature on panels covering the posterior's bulk (a kink at d = 0 is a
+panel edge). P(benefit), P(benefit > margin), the mean and the equal-tailed credible interval of the
+risk difference follow (limits by ``scipy.optimize.brentq`` on the integrated CDF). The risk ratio
+needs the joint posterior and is not computed under these two priors (NaN; use the risk difference).
+Monte Carlo is not offered for them either: tests/reference/sensitivity_reference.R checks them
+with R's ``integrate`` instead.
+
+Under "uniform" and "jeffreys" each arm's posterior is Beta(a + x, b + n - x) in closed form
+(``scipy.stats.beta``). P(p1 - p2 > m) = integral of f2(y) P(p1 > y + m) dy (P(p1 > p2) is m = 0),
+by ``scipy.integrate.quad`` over the stretch where both the density and P(p1 > y + m) vary, the rest
+as Beta tail probabilities (integrating over arm 1 instead, or over quantiles, when a density is
+unbounded); the equal-tailed credible intervals invert the CDFs of p1 - p2 and p1 / p2, integrated
+the same way, with ``scipy.optimize.brentq``; the posterior means are closed forms (E[p1/p2] =
 E[p1] E[1/p2], finite when arm 2's posterior a > 1). Monte Carlo (``draws``) is there to check
 these, and only with an explicit ``seed``, so that a result repeats.
 
-Priors (:data:`PRIORS`):
-
-- "uniform": Beta(1, 1) for each arm.
-- "jeffreys": Beta(1/2, 1/2) for each arm.
-- "sceptical": both arms Beta(c w, (1 - c) w), one prior centred on a control rate c and worth w
-  patients (``weight``, default 10), so the prior on p1 - p2 is centred on 0. By default c is the
-  control arm's own proportion, (events2 + 0.5) / (n2 + 1): that uses the control data twice, a
-  shortcut for when no external rate is at hand; pass ``centre`` to use an external one.
-- "enthusiastic": arm 2 as in "sceptical"; arm 1 Beta((c + effect) w, (1 - c - effect) w), centred
-  on a clinically relevant difference ``effect`` (required, e.g. the difference the trial was
-  powered for).
-
-Spiegelhalter, Freedman & Parmar (JRSS A 1994;157:357) define sceptical and enthusiastic priors on
-the effect scale; building them from arm priors, as here, keeps everything conjugate.
+The two vague priors put the prior on each rate, not on the effect: the effect prior they imply
+(the difference of two Betas, centred on 0, SD 0.41 and 0.50) is what :func:`describe_prior`
+reports for them.
 """
 
 from __future__ import annotations
@@ -42,23 +77,47 @@ from scipy import integrate, optimize, special
 from .inference import _choose, _counts, _open01, _show
 from .vocabulary import PRIOR_SPELLINGS, PRIORS
 
-__all__ = ["PRIORS", "PosteriorResult", "prior_parameters", "posterior", "prior_posterior_frame"]
+__all__ = [
+    "PRIORS",
+    "EFFECT_PRIORS",
+    "PosteriorResult",
+    "PriorSummary",
+    "beta_priors",
+    "effect_prior",
+    "describe_prior",
+    "prior_table",
+    "posterior",
+    "prior_posterior_frame",
+]
+
+#: The priors set on the effect (the risk difference), centred by the hypothesised benefit.
+EFFECT_PRIORS = ("sceptical", "enthusiastic")
+#: P(benefit >= the hypothesised effect) under the sceptical prior, and P(no benefit or harm) under
+#: the enthusiastic one (Spiegelhalter's convention).
+TAIL = 0.05
+_Z = float(special.ndtri(1 - TAIL))  # 1.6449: the SD is the hypothesised effect / _Z
 
 _TAIL = 1e-15  # mass of each tail of a Beta treated as 0 (its bulk lies between)
 _NODES = (np.arange(2000) + 0.5) / 2000  # midpoint rule on (0, 1) for prior_posterior_frame
+_MAX_EFFECT_N = 10_000  # n1 + n2 the effect priors' quadrature takes (nodes grow with n)
+_NAN2 = (math.nan, math.nan)
 
 
 @dataclass(frozen=True, repr=False)
 class PosteriorResult:
-    """Posterior of (p1, p2) and of the risk difference and ratio.
+    """Posterior of the risk difference and ratio under one prior.
 
     Attributes
     ----------
-    prior : its name; prior1, prior2 and posterior1, posterior2 : the arms' Beta (a, b).
-    prob_greater : P(p1 > p2 | data).
+    prior : its name. prior1, prior2 and posterior1, posterior2 : the arms' Beta (a, b) under the
+        uniform and Jeffreys priors; (nan, nan) under the effect priors, whose arms are not Betas.
+    effect_prior : (mean, SD) of the normal prior on the risk difference under the sceptical and
+        enthusiastic priors; (nan, nan) under the others.
+    prob_greater : P(p1 > p2 | data), the posterior probability of a benefit.
     margin, prob_above_margin : P(p1 - p2 > margin | data).
     rd_mean, rd_low, rd_high : posterior mean and equal-tailed credible interval of p1 - p2.
-    rr_mean, rr_low, rr_high : the same for p1 / p2 (rr_mean is inf when arm 2's posterior a <= 1).
+    rr_mean, rr_low, rr_high : the same for p1 / p2 (rr_mean is inf when arm 2's posterior a <= 1;
+        all three nan under the effect priors).
     level : of the credible intervals. method : how they were computed.
     detail : with Monte Carlo, its estimates of the two probabilities and their standard errors.
     """
@@ -79,40 +138,223 @@ class PosteriorResult:
     rr_high: float
     level: float
     method: str
+    effect_prior: tuple[float, float] = _NAN2
     detail: dict[str, float] = field(default_factory=dict, hash=False)
 
     def __repr__(self) -> str:
         def show(x):
             return "(" + ", ".join(_show(float(v)) for v in x) + ")" if isinstance(x, tuple) else _show(x)
 
-        shown = (f"{f.name}={show(getattr(self, f.name))}" for f in fields(self) if getattr(self, f.name) != {})
-        return f"PosteriorResult({', '.join(shown)})"
+        def shown(name):
+            value = getattr(self, name)
+            return value != {} and not (isinstance(value, tuple) and all(math.isnan(v) for v in value))
+
+        parts = (f"{f.name}={show(getattr(self, f.name))}" for f in fields(self) if shown(f.name))
+        return f"PosteriorResult({', '.join(parts)})"
 
 
 # ----------------------------------------------------------------------------- priors
-def prior_parameters(
-    prior: str, events2: int, n2: int, weight: float = 10.0, centre: float | None = None, effect: float | None = None
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The Beta (a, b) priors of arm 1 and arm 2 (see the module docstring); "skeptical" is "sceptical"."""
+def _name(prior: str) -> str:
     prior = PRIOR_SPELLINGS.get(prior, prior)
-    _choose("prior", prior, PRIORS)
-    if effect is not None and prior != "enthusiastic":
-        raise ValueError(f"effect is used only by the enthusiastic prior, not {prior!r}")
-    if prior == "uniform":
-        return (1.0, 1.0), (1.0, 1.0)
-    if prior == "jeffreys":
-        return (0.5, 0.5), (0.5, 0.5)
-    if not (math.isfinite(weight) and weight > 0):
-        raise ValueError(f"weight must be a finite number of patients > 0, got {weight!r}")
-    c = (events2 + 0.5) / (n2 + 1) if centre is None else _open01("centre", centre)
-    control = (c * weight, (1 - c) * weight)
-    if prior == "sceptical":
-        return control, control
-    if effect is None:
-        raise ValueError("the enthusiastic prior needs effect=, the clinically relevant difference p1 - p2")
-    if not (math.isfinite(effect) and 0 < c + effect < 1):
-        raise ValueError(f"centre + effect must be a proportion strictly between 0 and 1, got {c:g} + {effect!r}")
-    return ((c + effect) * weight, (1 - c - effect) * weight), control
+    return _choose("prior", prior, PRIORS)
+
+
+def beta_priors(prior: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The Beta (a, b) priors of arm 1 and arm 2 under "uniform" or "jeffreys"."""
+    prior = _name(prior)
+    if prior in EFFECT_PRIORS:
+        raise ValueError(f"the {prior} prior is a normal prior on the effect, not a Beta prior per arm")
+    return ((1.0, 1.0), (1.0, 1.0)) if prior == "uniform" else ((0.5, 0.5), (0.5, 0.5))
+
+
+def effect_prior(prior: str, effect: float) -> tuple[float, float]:
+    """(mean, SD) of the normal prior on the risk difference p1 - p2 (see the module docstring).
+
+    ``effect`` is the hypothesised benefit, a risk difference in (0, 1). The sceptical prior is
+    centred on 0 with P(effect >= ``effect``) = 5%; the enthusiastic prior is centred on ``effect``
+    with P(effect <= 0) = 5%; both have SD = ``effect`` / 1.645.
+    """
+    prior = _name(prior)
+    if prior not in EFFECT_PRIORS:
+        raise ValueError(f"the {prior} prior is a Beta prior per arm, not a prior on the effect")
+    number = isinstance(effect, int | float) and not isinstance(effect, bool)
+    if not (number and math.isfinite(effect) and 0 < effect < 1):
+        raise ValueError(f"effect, the hypothesised benefit, must be a risk difference in (0, 1), got {effect!r}")
+    sd = float(effect) / _Z
+    return (0.0 if prior == "sceptical" else float(effect)), sd
+
+
+_WORDS = {
+    "uniform": "a flat prior on each arm's rate, Beta(1, 1), the two arms independent",
+    "jeffreys": "Jeffreys' prior on each arm's rate, Beta(1/2, 1/2), the two arms independent",
+    "sceptical": "a normal prior on the risk difference centred on no effect, with a {tail:.0%} probability "
+    "of a benefit at least as large as the hypothesised {effect:g}",
+    "enthusiastic": "a normal prior on the risk difference centred on the hypothesised benefit of {effect:g}, "
+    "with a {tail:.0%} probability of no benefit or harm",
+}
+
+
+@dataclass(frozen=True)
+class PriorSummary:
+    """A prior in words and numbers, on the effect scale (the risk difference p1 - p2).
+
+    Attributes
+    ----------
+    prior, words : its name, and what it is in a sentence.
+    effect : the hypothesised benefit the effect priors are built from.
+    mean, sd : of the risk difference under the prior (computed, for every prior).
+    prob_benefit : P(p1 - p2 > 0) under the prior.
+    prob_at_least_effect : P(p1 - p2 >= effect) under the prior.
+    prob_no_benefit : P(p1 - p2 <= 0) under the prior.
+    low, high : the central 95% interval of the risk difference under the prior.
+    """
+
+    prior: str
+    words: str
+    effect: float
+    mean: float
+    sd: float
+    prob_benefit: float
+    prob_at_least_effect: float
+    prob_no_benefit: float
+    low: float
+    high: float
+
+
+def describe_prior(prior: str, effect: float) -> PriorSummary:
+    """A prior in words and in numbers: the mean and SD of the risk difference it implies, and the
+    probabilities it gives to a benefit, to a benefit of at least ``effect``, and to none.
+
+    Every number is computed: for the effect priors with the same quadrature :func:`posterior` uses
+    (with no data), for the vague priors from the two arms' Beta priors.
+    """
+    prior = _name(prior)
+    words = _WORDS[prior].format(effect=effect, tail=TAIL)
+    if prior in EFFECT_PRIORS:
+        post = _EffectPosterior(0, 0, 0, 0, *effect_prior(prior, effect))
+        mean, sd = post.mean, post.sd
+        benefit, at_least = 1 - post.cdf(0.0), 1 - post.cdf(effect)
+        low, high = post.quantile(0.025), post.quantile(0.975)
+    else:
+        if not (isinstance(effect, int | float) and math.isfinite(effect) and 0 < effect < 1):
+            raise ValueError(f"effect must be a risk difference in (0, 1), got {effect!r}")
+        pri1, pri2 = beta_priors(prior)
+        mean = pri1[0] / sum(pri1) - pri2[0] / sum(pri2)
+        var = sum(a * b / ((a + b) ** 2 * (a + b + 1)) for a, b in (pri1, pri2))
+        sd = math.sqrt(var)
+        benefit, at_least = _above(pri1, pri2, 0.0), _above(pri1, pri2, float(effect))
+        low, high, _, _ = _intervals(pri1, pri2, 0.95)
+    return PriorSummary(prior, words, float(effect), mean, sd, benefit, at_least, 1 - benefit, low, high)
+
+
+def prior_table(effect: float) -> pd.DataFrame:
+    """:func:`describe_prior` for every named prior, one row each (index: the prior)."""
+    rows = [describe_prior(p, effect) for p in PRIORS]
+    return pd.DataFrame(
+        {
+            "in words": [r.words for r in rows],
+            "mean": [r.mean for r in rows],
+            "SD": [r.sd for r in rows],
+            "low": [r.low for r in rows],
+            "high": [r.high for r in rows],
+            "P(benefit)": [r.prob_benefit for r in rows],
+            f"P(benefit >= {effect:g})": [r.prob_at_least_effect for r in rows],
+            "P(no benefit or harm)": [r.prob_no_benefit for r in rows],
+        },
+        index=pd.Index(PRIORS, name="prior"),
+    )
+
+
+# ----------------------------------------------------------------------------- the effect priors' posterior
+_x, _w = special.roots_legendre(10)
+_GL_PANEL = ((_x + 1) / 2, _w / 2)  # 10 Gauss-Legendre nodes and weights on (0, 1)
+
+
+class _EffectPosterior:
+    """The posterior of d = p1 - p2 under a normal prior on d and, given d, a flat prior on p2 over
+    the values keeping both rates in (0, 1) (module docstring). With no data it is the prior.
+
+    Inner integral over p2 by Gauss-Legendre (exact for the polynomial likelihood); outer by 10-node
+    Gauss-Legendre on 120 panels across the bulk of the posterior, d = 0 an edge.
+    """
+
+    def __init__(self, e1: int, n1: int, e2: int, n2: int, mean: float, sd: float):
+        if n1 + n2 > _MAX_EFFECT_N:
+            raise ValueError(
+                f"the sceptical and enthusiastic priors take at most {_MAX_EFFECT_N:,} participants in all "
+                f"(n1 + n2 = {n1 + n2:,}); the vague priors take any n"
+            )
+        self.counts, self.mean_prior, self.sd_prior = (e1, n1, e2, n2), mean, sd
+        t, w = special.roots_legendre(max(16, (n1 + n2) // 2 + 2))
+        self._t, self._logw = (t + 1) / 2, np.log(w / 2)
+        coarse = np.linspace(-1, 1, 401)[1:-1]
+        lg = self._log_g(coarse)
+        keep = np.flatnonzero(lg > lg.max() - 60)
+        lo = -1.0 if keep[0] == 0 else float(coarse[keep[0] - 1])
+        hi = 1.0 if keep[-1] == len(coarse) - 1 else float(coarse[keep[-1] + 1])
+        edges = np.linspace(lo, hi, 121)
+        if lo < 0 < hi:
+            edges = np.unique(np.append(edges, 0.0))
+        self.edges = edges
+        widths = np.diff(edges)
+        x = edges[:-1, None] + widths[:, None] * _GL_PANEL[0][None, :]
+        lgx = self._log_g(x.ravel()).reshape(x.shape)
+        self._top = float(lgx.max())
+        gw = np.exp(lgx - self._top) * _GL_PANEL[1][None, :] * widths[:, None]
+        self._cum = np.concatenate([[0.0], np.cumsum(gw.sum(axis=1))])
+        self._z = float(self._cum[-1])
+        self.mean = float((gw * x).sum() / self._z)
+        self.sd = float(math.sqrt(max((gw * (x - self.mean) ** 2).sum() / self._z, 0.0)))
+
+    def _log_g(self, d: np.ndarray) -> np.ndarray:
+        """log of the unnormalised posterior density of d (binomial coefficients left out)."""
+        e1, n1, e2, n2 = self.counts
+        d = np.asarray(d, dtype=float)
+        out = -0.5 * ((d - self.mean_prior) / self.sd_prior) ** 2
+        if n1 + n2 == 0:
+            return out
+        logh = np.empty_like(d)
+        t, logw = self._t, self._logw
+        for start in range(0, d.size, 256):
+            dd = d[start : start + 256, None]
+            w = 1 - np.abs(dd)
+            pos = dd >= 0
+            # d >= 0: p2 = w t, p1 = d + w t, 1 - p1 = w (1 - t); d < 0: p1 = w t, p2 = |d| + w t, 1 - p2 = w (1 - t)
+            p1 = np.where(pos, dd + w * t, w * t)
+            q1 = np.where(pos, w * (1 - t), 1 - w * t)
+            p2 = np.where(pos, w * t, -dd + w * t)
+            q2 = np.where(pos, 1 - w * t, w * (1 - t))
+            with np.errstate(divide="ignore"):
+                terms = _xlogy(e1, p1) + _xlogy(n1 - e1, q1) + _xlogy(e2, p2) + _xlogy(n2 - e2, q2) + logw[None, :]
+            logh[start : start + 256] = special.logsumexp(terms, axis=1)
+        return out + logh
+
+    def _partial(self, i: int, x: float) -> float:
+        """Unnormalised mass from edges[i] to x (x within panel i)."""
+        a = self.edges[i]
+        if x <= a:
+            return 0.0
+        nodes = a + (x - a) * _GL_PANEL[0]
+        return float((np.exp(self._log_g(nodes) - self._top) * _GL_PANEL[1]).sum() * (x - a))
+
+    def cdf(self, x: float) -> float:
+        """P(d <= x)."""
+        if x <= self.edges[0]:
+            return 0.0
+        if x >= self.edges[-1]:
+            return 1.0
+        i = int(np.searchsorted(self.edges, x, side="right") - 1)
+        return min(max(float((self._cum[i] + self._partial(i, x)) / self._z), 0.0), 1.0)
+
+    def quantile(self, q: float) -> float:
+        target = q * self._z
+        i = int(np.clip(np.searchsorted(self._cum, target) - 1, 0, len(self.edges) - 2))
+        a, b = self.edges[max(i - 1, 0)], self.edges[min(i + 2, len(self.edges) - 1)]
+        return float(optimize.brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14))
+
+
+def _xlogy(k: int, p: np.ndarray) -> np.ndarray:
+    return k * np.log(p) if k else np.zeros_like(p)
 
 
 # ----------------------------------------------------------------------------- the difference and ratio of two Betas
@@ -199,6 +441,19 @@ def _intervals(post1, post2, level: float) -> tuple[float, float, float, float]:
 
 
 # ----------------------------------------------------------------------------- the posterior
+def _resolve_effect(prior: str, effect: float | None, margin: float) -> float | None:
+    """The hypothesised benefit an effect prior is built on: ``effect``, else a positive ``margin``."""
+    if prior not in EFFECT_PRIORS:
+        return None
+    if effect is None:
+        if margin > 0:
+            return float(margin)
+        raise ValueError(
+            f"the {prior} prior needs effect=, the hypothesised benefit (a risk difference in (0, 1)), or a margin > 0"
+        )
+    return effect
+
+
 def posterior(
     events1: int,
     n1: int,
@@ -210,20 +465,21 @@ def posterior(
     seed: int | None = None,
     *,
     level: float = 0.95,
-    weight: float = 10.0,
-    centre: float | None = None,
     effect: float | None = None,
 ) -> PosteriorResult:
-    """Beta-binomial posterior of each arm, P(p1 > p2), P(p1 - p2 > margin), and the risk difference and ratio.
+    """The posterior of the risk difference (and, under the vague priors, the ratio): P(p1 > p2),
+    P(p1 - p2 > margin), the posterior mean and an equal-tailed credible interval.
 
     Parameters
     ----------
     events1, n1, events2, n2 : events and n of arm 1 (treatment) and arm 2 (control).
-    prior : one of :data:`PRIORS`; ``weight``, ``centre`` and ``effect`` shape the informative ones
-        (see the module docstring).
+    prior : one of :data:`PRIORS` (see the module docstring; "skeptical" is "sceptical").
     margin : P(p1 - p2 > margin) is reported beside P(p1 > p2); in (-1, 1).
+    effect : the hypothesised benefit (a risk difference) the sceptical and enthusiastic priors are
+        built on; by default ``margin`` (when > 0). Ignored by the uniform and Jeffreys priors.
     draws, seed : Monte Carlo instead of numerical integration for the means and credible intervals
-        (the probabilities stay exact; ``detail`` has their Monte Carlo estimates). A seed is required.
+        under the uniform and Jeffreys priors (the probabilities stay exact; ``detail`` has their
+        Monte Carlo estimates). A seed is required.
     level : of the equal-tailed credible intervals.
     """
     e1, m1, e2, m2 = _counts(events1, n1, events2, n2)
@@ -234,7 +490,22 @@ def posterior(
         raise ValueError(f"draws must be a whole number >= 100, got {draws!r}")
     if (draws is None) != (seed is None):
         raise ValueError("Monte Carlo needs both draws and an explicit seed (give both, or neither for exact results)")
-    pri1, pri2 = prior_parameters(prior, e2, m2, weight, centre, effect)
+    prior = _name(prior)
+    tails = ((1 - level) / 2, (1 + level) / 2)
+    if prior in EFFECT_PRIORS:
+        if draws is not None:
+            raise ValueError(f"Monte Carlo is offered for the uniform and Jeffreys priors, not the {prior} prior")
+        mean, sd = effect_prior(prior, _resolve_effect(prior, effect, margin))
+        post = _EffectPosterior(e1, m1, e2, m2, mean, sd)
+        greater, above = 1 - post.cdf(0.0), 1 - post.cdf(float(margin))
+        return PosteriorResult(
+            prior, _NAN2, _NAN2, _NAN2, _NAN2, greater, float(margin), above,
+            post.mean, post.quantile(tails[0]), post.quantile(tails[1]), math.nan, math.nan, math.nan, level,
+            "normal prior on the risk difference, flat prior on the control rate given it; Gauss-Legendre "
+            "quadrature over (control rate, risk difference), credible limits by brentq (equal-tailed)",
+            (mean, sd),
+        )  # fmt: skip
+    pri1, pri2 = beta_priors(prior)
     post1, post2 = (pri1[0] + e1, pri1[1] + m1 - e1), (pri2[0] + e2, pri2[1] + m2 - e2)
     greater, above = _above(post1, post2, 0.0), _above(post1, post2, margin)
     mean1, mean2 = post1[0] / sum(post1), post2[0] / sum(post2)
@@ -249,7 +520,6 @@ def posterior(
         x1, x2 = rng.beta(*post1, size=draws), rng.beta(*post2, size=draws)
         with np.errstate(divide="ignore"):
             rd, rr = x1 - x2, x1 / x2
-        tails = [(1 - level) / 2, (1 + level) / 2]
         rd_mean, rr_mean = float(rd.mean()), float(rr.mean())
         rd_low, rd_high = (float(v) for v in np.quantile(rd, tails))
         rr_low, rr_high = (float(v) for v in np.quantile(rr, tails))
@@ -262,7 +532,7 @@ def posterior(
         }
     return PosteriorResult(
         prior, pri1, pri2, post1, post2, greater, float(margin), above,
-        rd_mean, rd_low, rd_high, rr_mean, rr_low, rr_high, level, method, detail,
+        rd_mean, rd_low, rd_high, rr_mean, rr_low, rr_high, level, method, _NAN2, detail,
     )  # fmt: skip
 
 
@@ -274,28 +544,37 @@ def prior_posterior_frame(
     prior: str = "uniform",
     points: int = 200,
     *,
-    weight: float = 10.0,
-    centre: float | None = None,
     effect: float | None = None,
 ) -> pd.DataFrame:
     """Prior and posterior densities on a grid, tidy, for plotting.
 
     Columns: ``quantity`` ("p1", "p2", "p1 - p2"), ``distribution`` ("prior", "posterior"), ``x`` and
-    ``density``. The arms use ``points`` equal cells of (0, 1), the difference 2 * ``points`` cells of
-    (-1, 1); ``x`` is a cell's midpoint and ``density`` the average density over the cell, the
-    difference of the CDF at its edges divided by its width. Averages stay finite where a density
-    is not (Jeffreys: at 0 and 1 for an arm, at 0 for the difference). The difference's CDF,
-    integral f2(y) F1(y + d) dy = integral of F1(F2^-1(u) + d) du over (0, 1), uses the midpoint rule
-    on 2,000 values of u, for every edge at once: good to about 1e-6, plenty for a plot
-    (:func:`posterior` integrates adaptively).
+    ``density``. Under the effect priors only "p1 - p2" is given (the prior is set on it; ``effect``
+    as in :func:`posterior`, required). The arms use ``points`` equal cells of (0, 1), the
+    difference 2 * ``points`` cells of (-1, 1); ``x`` is a cell's midpoint and ``density`` the
+    average density over the cell, the difference of the CDF at its edges divided by its width.
+    Averages stay finite where a density is not (Jeffreys: at 0 and 1 for an arm, at 0 for the
+    difference). Under the Beta priors the difference's CDF, integral f2(y) F1(y + d) dy = integral
+    of F1(F2^-1(u) + d) du over (0, 1), uses the midpoint rule on 2,000 values of u, for every edge
+    at once: good to about 1e-6, plenty for a plot (:func:`posterior` integrates adaptively).
     """
     e1, m1, e2, m2 = _counts(events1, n1, events2, n2)
     if isinstance(points, bool) or not isinstance(points, int) or points < 10:
         raise ValueError(f"points must be a whole number >= 10, got {points!r}")
-    pri1, pri2 = prior_parameters(prior, e2, m2, weight, centre, effect)
-    post1, post2 = (pri1[0] + e1, pri1[1] + m1 - e1), (pri2[0] + e2, pri2[1] + m2 - e2)
+    prior = _name(prior)
     edges, d_edges = np.linspace(0, 1, points + 1), np.linspace(-1, 1, 2 * points + 1)
     parts = []
+    if prior in EFFECT_PRIORS:
+        mean, sd = effect_prior(prior, _resolve_effect(prior, effect, 0.0))
+        d_mid = (d_edges[1:] + d_edges[:-1]) / 2
+        for label, counts in (("prior", (0, 0, 0, 0)), ("posterior", (e1, m1, e2, m2))):
+            dist = _EffectPosterior(*counts, mean, sd)
+            cdf = np.array([dist.cdf(float(x)) for x in d_edges])
+            density = np.diff(cdf) / np.diff(d_edges)
+            parts.append(pd.DataFrame({"quantity": "p1 - p2", "distribution": label, "x": d_mid, "density": density}))
+        return pd.concat(parts, ignore_index=True)
+    pri1, pri2 = beta_priors(prior)
+    post1, post2 = (pri1[0] + e1, pri1[1] + m1 - e1), (pri2[0] + e2, pri2[1] + m2 - e2)
     for label, (a1, a2) in (("prior", (pri1, pri2)), ("posterior", (post1, post2))):
         y = special.betaincinv(*a2, _NODES)  # arm 2's quantiles: the midpoint rule in u = F2(y)
         cdf_d = special.betainc(*a1, np.clip(y[:, None] + d_edges, 0, 1)).mean(axis=0)

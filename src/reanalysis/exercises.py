@@ -528,7 +528,7 @@ def _lu_worst_case() -> Expected:
 
 def _zang_posterior(prior: str, margin: float = 0.1, table: tuple[int, int, int, int] | None = None):
     table = table or _zang_primary()
-    return posterior(*table, prior=prior, margin=margin, effect=margin if prior == "enthusiastic" else None)
+    return posterior(*table, prior=prior, margin=margin)  # the effect priors are built on margin (effect=)
 
 
 @_exercise("3c")
@@ -555,7 +555,8 @@ def _zang_sceptical() -> Expected:
             ),
             *others,
         ),
-        hint='Use `posterior(..., prior="sceptical", margin=0.1)` and read `prob_above_margin`.',
+        hint='Use `posterior(..., prior="sceptical", margin=0.1)` (the sceptical prior is built on the hypothesised '
+        "benefit `effect`, by default the margin) and read `prob_above_margin`.",
         bounds=(0.0, 1.0),
     )
 
@@ -571,5 +572,5 @@ def _zang_smallest_prior() -> Expected:
         "prior",
         options=PRIORS,
         hint='under the "{choice}" prior the probability is not the smallest; compute it under all four priors '
-        "(the enthusiastic one needs `effect=0.1`).",
+        "(the sceptical and enthusiastic ones are built on `effect`, by default the margin 0.1).",
     )

@@ -312,35 +312,55 @@ def plot_courses(panels: list[dict], title: str = "", ncols: int = 1, arms: dict
     )
 
 
-def plot_posterior(frame: pd.DataFrame, title: str = "") -> Figure:
-    """Prior and posterior of each arm's proportion and of the risk difference
-    (``frame`` from :func:`reanalysis.bayes.prior_posterior_frame`)."""
-    fig, axes = _subplots(1, 2, figsize=(7.5, 3.2))
+def plot_posterior(frame: pd.DataFrame, title: str = "", margin: float | None = None) -> Figure:
+    """Prior (dashed) and posterior (solid) of the risk difference, together on one axis, and, when
+    ``frame`` has them (the uniform and Jeffreys priors), of each arm's proportion beside it
+    (``frame`` from :func:`reanalysis.bayes.prior_posterior_frame`). ``margin`` marks the
+    clinically important difference with a dotted line; 0 (no effect) is always marked."""
+    arms = bool(frame["quantity"].isin(["p1", "p2"]).any())
+    fig, axes = _subplots(1, 2 if arms else 1, figsize=(7.5 if arms else 5.5, 3.2), squeeze=False)
+    axes = list(axes.flat)
+    effect_ax = axes[-1]
     styles = {"prior": dict(ls="--", lw=1.2), "posterior": dict(ls="-", lw=1.8)}
-    colours = {"p1": ARM_COLOURS["treated"], "p2": ARM_COLOURS["control"]}
+    colours = {"p1": ARM_COLOURS["treated"], "p2": ARM_COLOURS["control"], "p1 - p2": "#000000"}
     modes = []
     for (quantity, distribution), part in frame.groupby(["quantity", "distribution"], sort=False):
-        ax = axes[1] if quantity == "p1 - p2" else axes[0]
-        colour = colours.get(quantity, "#000000")
-        ax.plot(part["x"], part["density"], label=f"{quantity}, {distribution}", color=colour, **styles[distribution])
+        ax = effect_ax if quantity == "p1 - p2" else axes[0]
+        ax.plot(
+            part["x"], part["density"], color=colours.get(quantity), label=f"{quantity}, {distribution}",
+            **styles[distribution],
+        )  # fmt: skip
         if distribution == "posterior" and len(part):
-            modes.append(
-                f"{quantity} posterior peaks at {part['x'].iloc[int(part['density'].to_numpy().argmax())]:.2f}"
-            )
-    axes[0].set_xlabel("proportion with the outcome")
-    axes[1].set_xlabel("risk difference p1 - p2")
-    axes[1].axvline(0, color="#999999", lw=0.8)
+            peak = part["x"].iloc[int(part["density"].to_numpy().argmax())]
+            modes.append(f"{quantity} posterior peaks at {peak:.2f}")
+    if arms:
+        axes[0].set_xlabel("proportion with the outcome")
+    effect_ax.set_xlabel("risk difference p1 - p2 (treated minus control)")
+    effect_ax.axvline(0, color="#999999", lw=0.8)
+    if margin is not None:
+        effect_ax.axvline(margin, color="#999999", lw=0.8, ls=":", label=f"margin {margin:g}")
+    effect = frame[frame["quantity"] == "p1 - p2"]
+    inside = effect[effect["density"] > 1e-3 * effect["density"].max()]["x"]
+    if len(inside):
+        effect_ax.set_xlim(max(-1.0, inside.min() - 0.05), min(1.0, inside.max() + 0.05))
     for ax in axes:
         ax.set_ylabel("density")
         ax.legend(frameon=False, fontsize=7)
     if title:
         fig.suptitle(title)
+    panels = (
+        "Left: prior (dashed) and posterior (solid) of each arm's proportion, p1 the treated arm and p2 the "
+        "control. Right: the same for the risk difference p1 - p2"
+        if arms
+        else "Prior (dashed) and posterior (solid) of the risk difference p1 - p2, treated minus control"
+    )
+    marks = "a line at 0" + (f" and a dotted line at the margin {margin:g}" if margin is not None else "")
     return fig.describe(
-        alt=f"Two density plots{': ' + title if title else ''}. Left: prior (dashed) and posterior (solid) of each "
-        "arm's proportion, p1 the treated arm and p2 the control. Right: the same for the risk difference p1 - p2, "
-        "with a line at 0. " + "; ".join(modes) + ".",
-        caption="Dashed: the prior; solid: the posterior after the printed counts. p1 is the treated arm (blue), "
-        "p2 the control (orange); right panel: their difference, where mass to the right of 0 favours treatment.",
+        alt=f"{'Two density plots' if arms else 'A density plot'}{': ' + title if title else ''}. {panels}, with "
+        f"{marks}. " + "; ".join(modes) + ".",
+        caption="Dashed: the prior; solid: the posterior after the printed counts"
+        + (". p1 is the treated arm (blue), p2 the control (orange)" if arms else "")
+        + "; for the risk difference, mass to the right of 0 favours treatment.",
     )
 
 

@@ -22,6 +22,7 @@ from .exact import TableTooLarge
 from .fragility import fragility_index, fragility_vs_loss
 from .markup import ReaderFrame
 from .printed import parse
+from .tables import Prose
 from .tipping import tipping_grid
 from .vocabulary import TWO_BY_TWO_RULES, TWO_BY_TWO_TESTS, is_randomised
 
@@ -29,6 +30,8 @@ __all__ = [
     "COLUMNS",
     "robustness",
     "posteriors",
+    "prior_prose",
+    "posterior_sentence",
     "baseline_balance",
     "baseline_balance_rows",
     "effect_sizes",
@@ -43,12 +46,15 @@ def _row(analysis: str, setting: str, estimate=math.nan, low=math.nan, high=math
 
 
 def posteriors(events1: int, n1: int, events2: int, n2: int, margin: float = 0.1) -> pd.DataFrame:
-    """The posterior under each named prior: P(benefit), P(benefit > margin), risk difference and ratio."""
+    """The posterior under each named prior: P(benefit), P(benefit > margin), risk difference and ratio.
+
+    ``margin`` is also the hypothesised benefit the sceptical and enthusiastic priors are built on
+    (neither paper states the effect its sample size was planned for): see :func:`prior_prose`.
+    The ratio is not computed under those two priors (NaN; :mod:`reanalysis.bayes`).
+    """
     rows = []
     for prior in bayes.PRIORS:
-        r = bayes.posterior(
-            events1, n1, events2, n2, prior=prior, margin=margin, effect=margin if prior == "enthusiastic" else None
-        )
+        r = bayes.posterior(events1, n1, events2, n2, prior=prior, margin=margin)
         rows.append(
             {
                 "prior": prior,
@@ -62,6 +68,57 @@ def posteriors(events1: int, n1: int, events2: int, n2: int, margin: float = 0.1
             }
         )
     return pd.DataFrame(rows).set_index("prior")
+
+
+def prior_prose(margin: float = 0.1) -> Prose:
+    """The four priors in words and numbers, every number computed (:func:`reanalysis.bayes.describe_prior`).
+
+    ``margin`` is the clinically important risk difference; neither paper states the effect its
+    sample size was planned for (zang2022 prints no sample-size calculation, lu2021 only a post hoc
+    power), so it stands in for the hypothesised benefit, and the text says so.
+    """
+    d = {p: bayes.describe_prior(p, margin) for p in bayes.PRIORS}
+    sc, en = d["sceptical"], d["enthusiastic"]
+    lines = [
+        f"**The priors.** Neither paper states the effect its sample size was planned for (zang2022 prints no "
+        f"sample-size calculation, lu2021 only a post hoc power), so the hypothesised benefit is this run's "
+        f"clinically important difference, `margin` = {margin:g}, a risk difference. Each prior in words and "
+        "in the numbers it implies for the risk difference (treated minus control rate):",
+        "",
+    ]
+    for p in bayes.PRIORS:
+        r = d[p]
+        lines.append(
+            f"- **{p}**: {r.words}; mean {r.mean:.3f}, SD {r.sd:.3f}, 95% of it between {r.low:.3f} and "
+            f"{r.high:.3f}; P(benefit) = {r.prob_benefit:.3f}, "
+            f"P(benefit ≥ {margin:g}) = {r.prob_at_least_effect:.3f}, P(no benefit or harm) = {r.prob_no_benefit:.3f}."
+        )
+    lines += [
+        "",
+        f"The sceptical prior (Spiegelhalter, Freedman & Parmar 1994) expresses doubt: centred on no effect, it "
+        f"gives only {sc.prob_at_least_effect:.0%} to a benefit of {margin:g} or more; the enthusiastic prior is its "
+        f"mirror, centred on {margin:g} and giving {en.prob_no_benefit:.0%} to no benefit or harm. Neither depends "
+        "on the trial's data. The uniform and Jeffreys priors are vague priors on each arm's rate; the wide "
+        "spread they imply for the difference lets the data speak almost alone.",
+    ]
+    return Prose("\n".join(lines))
+
+
+def posterior_sentence(events1: int, n1: int, events2: int, n2: int, margin: float = 0.1) -> Prose:
+    """P(benefit) and P(benefit > margin) under each prior, in one computed sentence."""
+    table = posteriors(events1, n1, events2, n2, margin)
+    parts = [
+        f"the {p} prior gives P(benefit) = **{r['P(benefit)']:.3f}** and P(benefit > {margin:g}) = "
+        f"**{r[f'P(benefit > {margin:g})']:.3f}**"
+        for p, r in table.iterrows()
+    ]
+    sc, un = table.loc["sceptical"], table.loc["uniform"]
+    lower = "below" if sc["P(benefit)"] < un["P(benefit)"] else "not below"
+    return Prose(
+        f"For {events1}/{n1} against {events2}/{n2}: " + "; ".join(parts) + ". The sceptical prior pulls the "
+        f"posterior towards no effect: its P(benefit) is {lower} the uniform prior's, and a benefit larger than "
+        f"{margin:g} is {'less' if sc[f'P(benefit > {margin:g})'] < 0.5 else 'more'} likely than not under it."
+    )
 
 
 def robustness(
@@ -86,8 +143,9 @@ def robustness(
     missing : what ``lost1`` and ``lost2`` are, in words: "lost to follow-up" when the paper reports
         them, or e.g. "missing from the denominators the percentages fit" when they are inferred.
     test, ci_method, alpha : the 2x2 test, difference-CI method and significance level used.
-    margin : the clinically relevant risk difference (for P(benefit > margin), the enthusiastic
-        prior and the "modest effect" sample size, taken as half the observed difference when larger).
+    margin : the clinically relevant risk difference (for P(benefit > margin), the hypothesised
+        benefit of the sceptical and enthusiastic priors, and the "modest effect" sample size, taken
+        as half the observed difference when larger).
     """
     try:  # numpy integers are fine; 2.5 patients is not
         events1, n1, events2, n2, lost1, lost2 = map(operator.index, (events1, n1, events2, n2, lost1, lost2))
@@ -140,6 +198,9 @@ def robustness(
             _row("tipping grid", f"{len(grid)} splits of the missing", grid["significant"].mean(), significant=None)
         )
 
+    for prior, r in bayes.prior_table(margin).iterrows():
+        rows.append(_row("prior risk difference", f"{prior} prior (SD {r['SD']:.4g})", r["mean"], r["low"], r["high"]))
+        rows.append(_row(f"prior P(benefit >= {margin:g})", f"{prior} prior", r[f"P(benefit >= {margin:g})"]))
     for prior, r in posteriors(events1, n1, events2, n2, margin).iterrows():
         rows.append(_row("posterior risk difference", f"{prior} prior", r.rd_mean, r.rd_low, r.rd_high))
         rows.append(_row("posterior P(benefit)", f"{prior} prior", r["P(benefit)"]))

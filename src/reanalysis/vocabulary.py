@@ -56,7 +56,8 @@ CONSEQUENCES = ("changes_a_conclusion", "changes_a_number", "presentation_only",
 #: data the paper does not publish (``unchecked``).
 FINDING_CAUSES = ("denominator", "population", "test", "rounding", "inconsistent", "unchecked")
 
-#: Priors of the Bayesian reanalysis (:mod:`reanalysis.bayes` defines each).
+#: Priors of the Bayesian reanalysis (:mod:`reanalysis.bayes` defines each): two vague priors on each
+#: arm's rate, and Spiegelhalter's sceptical and enthusiastic priors on the effect (the risk difference).
 PRIORS = ("uniform", "jeffreys", "sceptical", "enthusiastic")
 #: Other spellings accepted for a prior (American English).
 PRIOR_SPELLINGS = {"skeptical": "sceptical"}

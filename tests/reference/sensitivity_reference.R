@@ -8,8 +8,15 @@
 # - fragility: the plain loop of Walsh et al. (2014), one move at a time, fisher.test / chisq.test at
 #   every step (as the R package fragilityindex does), with the rules of src/reanalysis/fragility.py
 #   written out again from its docstring;
-# - bayes: posterior Beta parameters by hand, probabilities by integrate(), credible limits by
-#   uniroot() on integrate()d CDFs, and P(p1 > p2) also by Evan Miller's closed-form sum;
+# - bayes, uniform and Jeffreys priors: posterior Beta parameters by hand, probabilities by
+#   integrate(), credible limits by uniroot() on integrate()d CDFs, and P(p1 > p2) also by Evan
+#   Miller's closed-form sum;
+# - bayes, sceptical and enthusiastic priors (Spiegelhalter's normal prior on the effect, here the
+#   risk difference d = p1 - p2: sceptical mean 0, enthusiastic mean = effect, SD = effect / qnorm(0.95);
+#   given d, p2 flat over the values keeping p1 = p2 + d in (0, 1)): the posterior density of d is
+#   dnorm(d, mean, SD) / (1 - |d|) * integral of dbinom(e1, n1, p2 + d) dbinom(e2, n2, p2) dp2, a
+#   nested integrate() (the Python code uses Gauss-Legendre rules instead); credible limits by
+#   uniroot(); the prior's own numbers from the truncated normal's closed forms (pnorm, dnorm);
 # - balance: Stouffer's Z from qnorm / pnorm.
 # Installed from Debian: r-base-core, r-cran-jsonlite.
 
@@ -168,27 +175,17 @@ bayes_cases <- list(
 )
 priors <- list(
   list(name = "uniform", extra = list()),
-  list(name = "jeffreys", extra = list()),
-  list(name = "sceptical", extra = list()),
-  list(name = "sceptical", extra = list(weight = 20, centre = 0.05)),
-  list(name = "enthusiastic", extra = list(effect = 0.15))
+  list(name = "jeffreys", extra = list())
 )
 for (bc in bayes_cases) {
   for (pr in priors) {
-    w <- if (is.null(pr$extra$weight)) 10 else pr$extra$weight
-    cc <- if (is.null(pr$extra$centre)) (bc$e2 + 0.5) / (bc$n2 + 1) else pr$extra$centre
-    ab <- switch(pr$name,
-      uniform = c(1, 1, 1, 1),
-      jeffreys = c(0.5, 0.5, 0.5, 0.5),
-      sceptical = c(cc * w, (1 - cc) * w, cc * w, (1 - cc) * w),
-      enthusiastic = c((cc + pr$extra$effect) * w, (1 - cc - pr$extra$effect) * w, cc * w, (1 - cc) * w)
-    )
+    ab <- switch(pr$name, uniform = c(1, 1, 1, 1), jeffreys = c(0.5, 0.5, 0.5, 0.5))
     a1 <- ab[1] + bc$e1; b1 <- ab[2] + bc$n1 - bc$e1
     a2 <- ab[3] + bc$e2; b2 <- ab[4] + bc$n2 - bc$e2
     margin <- 0.1
     args <- c(list(events1 = bc$e1, n1 = bc$n1, events2 = bc$e2, n2 = bc$n2, prior = pr$name, margin = margin),
               pr$extra)
-    case <- sprintf("%s, %s prior%s", bc$case, pr$name, if (length(pr$extra)) paste0(" ", toJSON(pr$extra, auto_unbox = TRUE)) else "")
+    case <- sprintf("%s, %s prior", bc$case, pr$name)
     add(case, "by hand in R: prior a + events, prior b + non-events", "posterior", args, "posterior1.0", a1, 1e-12)
     add(case, "by hand in R: prior a + events, prior b + non-events", "posterior", args, "posterior1.1", b1, 1e-12)
     add(case, "by hand in R: prior a + events, prior b + non-events", "posterior", args, "posterior2.0", a2, 1e-12)
@@ -215,6 +212,100 @@ for (bc in bayes_cases) {
       add(case, sprintf("uniroot on P(p1 / p2 <= r) = %g (integrate)", q[[2]]), "posterior", args, q[[1]], exp(lr), 1e-7)
     }
   }
+}
+
+# The effect priors. Inner integral over the control rate, outer over the risk difference d.
+inner <- function(d, e1, n1, e2, n2) {
+  lo <- max(0, -d); hi <- min(1, 1 - d)
+  if (hi <= lo) return(0)
+  f <- function(p2) dbinom(e1, n1, pmin(pmax(p2 + d, 0), 1)) * dbinom(e2, n2, p2)
+  k <- if (n1 + n2 > 200) 20 else 3  # pieces, so a narrow likelihood is not missed
+  cuts <- seq(lo, hi, length.out = k + 1)
+  sum(sapply(1:k, function(i) integrate(f, cuts[i], cuts[i + 1], rel.tol = 1e-11, abs.tol = 0,
+                                         subdivisions = 1000L)$value)) / (hi - lo)
+}
+density_d <- function(d, mu, sigma, e1, n1, e2, n2) {
+  sapply(d, function(x) dnorm(x, mu, sigma) * inner(x, e1, n1, e2, n2))
+}
+mass <- function(from, to, mu, sigma, e1, n1, e2, n2) {
+  # split at 0 (a kink) and into pieces, so integrate() sees the bulk
+  cuts <- sort(unique(c(from, to, seq(from, to, length.out = if (n1 + n2 > 200) 41 else 5),
+                        if (from < 0 && 0 < to) 0)))
+  sum(sapply(seq_len(length(cuts) - 1), function(k)
+    integrate(density_d, cuts[k], cuts[k + 1], mu = mu, sigma = sigma, e1 = e1, n1 = n1, e2 = e2, n2 = n2,
+              rel.tol = 1e-11, abs.tol = 0, subdivisions = 1000L)$value))
+}
+first_moment <- function(mu, sigma, e1, n1, e2, n2) {
+  cuts <- sort(unique(c(seq(-1, 1, length.out = if (n1 + n2 > 200) 41 else 5), 0)))
+  sum(sapply(seq_len(length(cuts) - 1), function(k)
+    integrate(function(d) d * density_d(d, mu, sigma, e1, n1, e2, n2), cuts[k], cuts[k + 1],
+              rel.tol = 1e-11, abs.tol = 0, subdivisions = 1000L)$value))
+}
+
+effect_priors <- list(
+  list(name = "sceptical", effect = NULL),
+  list(name = "sceptical", effect = 0.15),
+  list(name = "enthusiastic", effect = NULL),
+  list(name = "enthusiastic", effect = 0.2),
+  list(name = "skeptical", effect = NULL)  # the American spelling is the same prior
+)
+for (bc in bayes_cases) {
+  for (pr in effect_priors) {
+    if (bc$n1 >= 1000 && !(pr$name == "sceptical" && is.null(pr$effect))) next  # slow in R: one prior will do
+    margin <- 0.1
+    eff <- if (is.null(pr$effect)) margin else pr$effect  # by default the prior is built on the margin
+    sigma <- eff / qnorm(0.95)
+    mu <- if (pr$name == "enthusiastic") eff else 0
+    args <- list(events1 = bc$e1, n1 = bc$n1, events2 = bc$e2, n2 = bc$n2, prior = pr$name, margin = margin)
+    if (!is.null(pr$effect)) args$effect <- pr$effect
+    case <- sprintf("%s, %s prior on the risk difference, effect %g", bc$case, pr$name, eff)
+    z <- mass(-1, 1, mu, sigma, bc$e1, bc$n1, bc$e2, bc$n2)
+    src <- "nested integrate(): dnorm(d) / (1 - |d|) * integrate(dbinom(e1, n1, p2 + d) * dbinom(e2, n2, p2), dp2)"
+    add(case, src, "posterior", args, "prob_greater", mass(0, 1, mu, sigma, bc$e1, bc$n1, bc$e2, bc$n2) / z, 1e-7)
+    add(case, src, "posterior", args, "prob_above_margin", mass(margin, 1, mu, sigma, bc$e1, bc$n1, bc$e2, bc$n2) / z, 1e-7)
+    add(case, src, "posterior", args, "rd_mean", first_moment(mu, sigma, bc$e1, bc$n1, bc$e2, bc$n2) / z, 1e-7)
+    add(case, "by hand: the prior's mean and SD", "posterior", args, "effect_prior.0", mu, 1e-12)
+    add(case, "by hand: the prior's mean and SD", "posterior", args, "effect_prior.1", sigma, 1e-12)
+    for (q in list(list("rd_low", 0.025), list("rd_high", 0.975))) {
+      d <- uniroot(function(d) mass(-1, d, mu, sigma, bc$e1, bc$n1, bc$e2, bc$n2) / z - q[[2]], c(-0.999, 0.999),
+                   tol = 1e-10)$root
+      add(case, sprintf("uniroot on the nested-integrate() CDF = %g", q[[2]]), "posterior", args, q[[1]], d, 1e-6)
+    }
+  }
+}
+
+# The priors themselves in numbers (bayes.describe_prior), from closed forms.
+for (eff in c(0.1, 0.15, 0.25)) {
+  for (name in c("sceptical", "enthusiastic")) {
+    sigma <- eff / qnorm(0.95)
+    mu <- if (name == "enthusiastic") eff else 0
+    a <- (-1 - mu) / sigma; b <- (1 - mu) / sigma
+    zt <- pnorm(b) - pnorm(a)  # the normal truncated to (-1, 1)
+    m <- mu + sigma * (dnorm(a) - dnorm(b)) / zt
+    v <- sigma^2 * (1 + (a * dnorm(a) - b * dnorm(b)) / zt - ((dnorm(a) - dnorm(b)) / zt)^2)
+    args <- list(prior = name, effect = eff)
+    case <- sprintf("%s prior on the risk difference, effect %g", name, eff)
+    src <- "truncated normal on (-1, 1): pnorm, dnorm"
+    add(case, src, "describe_prior", args, "mean", m, 1e-9)
+    add(case, src, "describe_prior", args, "sd", sqrt(v), 1e-9)
+    add(case, src, "describe_prior", args, "prob_benefit", (pnorm(b) - pnorm(-mu / sigma)) / zt, 1e-9)
+    add(case, src, "describe_prior", args, "prob_at_least_effect", (pnorm(b) - pnorm((eff - mu) / sigma)) / zt, 1e-9)
+    add(case, src, "describe_prior", args, "prob_no_benefit", (pnorm(-mu / sigma) - pnorm(a)) / zt, 1e-9)
+    qt <- function(p) mu + sigma * qnorm(pnorm(a) + p * zt)
+    add(case, src, "describe_prior", args, "low", qt(0.025), 1e-8)
+    add(case, src, "describe_prior", args, "high", qt(0.975), 1e-8)
+  }
+  # uniform: the difference of two Beta(1, 1) is triangular on (-1, 1)
+  args <- list(prior = "uniform", effect = eff)
+  case <- sprintf("uniform prior, effect %g", eff)
+  add(case, "triangular density 1 - |d|", "describe_prior", args, "sd", sqrt(1 / 6), 1e-12)
+  add(case, "triangular density 1 - |d|", "describe_prior", args, "prob_at_least_effect", (1 - eff)^2 / 2, 1e-10)
+  add(case, "triangular density 1 - |d|", "describe_prior", args, "low", -1 + sqrt(2 * 0.025), 1e-8)
+  args <- list(prior = "jeffreys", effect = eff)
+  case <- sprintf("jeffreys prior, effect %g", eff)
+  add(case, "Beta(1/2, 1/2) variance 1/8 per arm", "describe_prior", args, "sd", sqrt(2 / 8), 1e-12)
+  add(case, "integrate(dbeta(y, .5, .5) * pbeta(y + effect, .5, .5, lower.tail = FALSE))", "describe_prior", args,
+      "prob_at_least_effect", above(0.5, 0.5, 0.5, 0.5, eff), 1e-8)
 }
 
 # ---------------------------------------------------------------- Stouffer / Carlisle
