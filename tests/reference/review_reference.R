@@ -1,0 +1,27 @@
+# Reference values for tests/test_review.py (the statistical review of issues 12 and 13).
+#
+# Run from the repository root:  Rscript tests/reference/review_reference.R
+# Writes tests/reference/review_reference.csv: case, quantity, value (17 significant digits).
+# Nothing here calls Python. Inputs are the numbers printed in the papers (data/*/descriptives.csv
+# quotes them verbatim); the t-test is Student's from summary statistics, by its textbook formula.
+
+tt <- function(m1, s1, n1, m2, s2, n2) {
+  sp <- sqrt(((n1 - 1) * s1^2 + (n2 - 1) * s2^2) / (n1 + n2 - 2))
+  se <- sp * sqrt(1 / n1 + 1 / n2)
+  2 * pt(-abs((m1 - m2) / se), n1 + n2 - 2)
+}
+rows <- data.frame(case = character(), quantity = character(), value = character())
+add <- function(case, quantity, value) {
+  rows[nrow(rows) + 1, ] <<- c(case, quantity, sprintf("%.17g", value))
+}
+# zang2022, Results, Efficacy, paragraph 2: "37.32 ± 19.63 versus 46.19 ± 21.85 U/day" at 32 weeks,
+# printed "p > 0.05"; at the randomised n (45/46) Student's t is significant, at the completers' (37/36) not.
+add("zang2022 daily insulin 32 weeks, n 45/46", "p", tt(37.32, 19.63, 45, 46.19, 21.85, 46))
+add("zang2022 daily insulin 32 weeks, n 37/36", "p", tt(37.32, 19.63, 37, 46.19, 21.85, 36))
+# the same paragraph at 48 weeks, printed "p < 0.05": "34.51 ± 20.19 versus 45.19 ± 21.21 U/day"
+add("zang2022 daily insulin 48 weeks, n 45/46", "p", tt(34.51, 20.19, 45, 45.19, 21.21, 46))
+add("zang2022 daily insulin 48 weeks, n 37/36", "p", tt(34.51, 20.19, 37, 45.19, 21.21, 36))
+# "0.45 ± 0.25 versus 0.57 ± 0.26 U/kg/day, p < 0.05" at 48 weeks
+add("zang2022 insulin per kg 48 weeks, n 45/46", "p", tt(0.45, 0.25, 45, 0.57, 0.26, 46))
+add("zang2022 insulin per kg 48 weeks, n 37/36", "p", tt(0.45, 0.25, 37, 0.57, 0.26, 36))
+write.csv(rows, "tests/reference/review_reference.csv", row.names = FALSE)
