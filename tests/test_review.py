@@ -76,3 +76,27 @@ def test_zang2022_insulin_conclusion_is_supported(zang_assessed):
     )
     assert assessed.loc["disc.insulin", "label"] == SUPPORTED
     assert assessed.loc["disc.insulin", "depends_on"] == ""
+
+
+def _ref(case: str, quantity: str) -> float:
+    with REF.open(encoding="utf-8") as f:
+        return next(float(r["value"]) for r in csv.DictReader(f) if r["case"] == case and r["quantity"] == quantity)
+
+
+def test_effects_use_the_n_the_printed_percentages_fit_even_when_a_count_is_printed():
+    # Table 1 prints "30 (68.18%)" under "Placebo (N = 46)": 68.18% is 30/44, and the printed p 0.5552
+    # is R's chi-squared at 28/45 vs 30/44. The effect must be computed on the counts the paper's
+    # numbers fit, as the module promises, not on 30/46 (p 0.766).
+    from reanalysis import effects
+    from reanalysis.data import load
+
+    e = effects.effect_sizes(load("zang2022"))
+    male = e[(e["variable"] == "male")].set_index("measure")
+    case = "zang2022 male at baseline, 28/45 vs 30/44"
+    assert (int(male.loc["risk difference", "n1"]), int(male.loc["risk difference", "n2"])) == (45, 44)
+    assert round(_ref(case, "p"), 4) == 0.5552  # the paper's printed p
+    assert male.loc["risk difference", "p"] == pytest.approx(_ref(case, "p"), rel=1e-9)
+    assert male.loc["risk difference", "ci_low"] == pytest.approx(_ref(case, "rd_low"), rel=1e-6)
+    assert male.loc["risk difference", "ci_high"] == pytest.approx(_ref(case, "rd_high"), rel=1e-6)
+    assert male.loc["risk ratio", "ci_low"] == pytest.approx(_ref(case, "rr_low"), rel=1e-6)
+    assert male.loc["risk ratio", "ci_high"] == pytest.approx(_ref(case, "rr_high"), rel=1e-6)

@@ -307,6 +307,10 @@ def _count_rows(paper, inp, row, rows, arms, cells, population, test, ci_method,
     stated = inp.stated_population([cells[a] for a in arms])
     fits = {t[0] for t in tables}
     table_pop = next((p for p in (inp.table_population(cells[a]) for a in arms) if p in fits), None)
+    if population is None:  # the stated route: prefer the tables whose counts fit every printed percentage
+        fit = [{(p, n, k) for p, _, n, k in inp.counts(cells[a], strict=True)} for a in arms]
+        fitting = [t for t in tables if all((t[0], t[2][j], t[3][j]) in fit[j] for j in (0, 1))]
+        tables = fitting or tables
     pop, source, (n1, n2), (k1, k2) = _choose_pair(tables, stated, population, table_pop)
     p = closedform.p_value(k1, n1, k2, n2, chosen) if chosen else math.nan
     notes = [] if how == "as stated" else [how]

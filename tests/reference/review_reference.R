@@ -24,4 +24,15 @@ add("zang2022 daily insulin 48 weeks, n 37/36", "p", tt(34.51, 20.19, 37, 45.19,
 # "0.45 ± 0.25 versus 0.57 ± 0.26 U/kg/day, p < 0.05" at 48 weeks
 add("zang2022 insulin per kg 48 weeks, n 45/46", "p", tt(0.45, 0.25, 45, 0.57, 0.26, 46))
 add("zang2022 insulin per kg 48 weeks, n 37/36", "p", tt(0.45, 0.25, 37, 0.57, 0.26, 36))
+# zang2022 Table 1, "Gender (male) (n (%))": "28 (62.22%) 30 (68.18%) 0.5552" under headers N = 45 and
+# N = 46. 30/46 = 65.22%: the printed percentage fits 30/44, and so does the printed p (chi-squared,
+# no correction). The risk difference (Wald) and ratio (Katz log) at 28/45 vs 30/44:
+m <- matrix(c(28, 17, 30, 14), 2)
+add("zang2022 male at baseline, 28/45 vs 30/44", "p", chisq.test(m, correct = FALSE)$p.value)
+p1 <- 28 / 45; p2 <- 30 / 44; se <- sqrt(p1 * (1 - p1) / 45 + p2 * (1 - p2) / 44); z <- qnorm(0.975)
+add("zang2022 male at baseline, 28/45 vs 30/44", "rd_low", 100 * (p1 - p2 - z * se))
+add("zang2022 male at baseline, 28/45 vs 30/44", "rd_high", 100 * (p1 - p2 + z * se))
+sl <- sqrt(1 / 28 - 1 / 45 + 1 / 30 - 1 / 44)
+add("zang2022 male at baseline, 28/45 vs 30/44", "rr_low", exp(log(p1 / p2) - z * sl))
+add("zang2022 male at baseline, 28/45 vs 30/44", "rr_high", exp(log(p1 / p2) + z * sl))
 write.csv(rows, "tests/reference/review_reference.csv", row.names = FALSE)
