@@ -100,3 +100,31 @@ def test_effects_use_the_n_the_printed_percentages_fit_even_when_a_count_is_prin
     assert male.loc["risk difference", "ci_high"] == pytest.approx(_ref(case, "rd_high"), rel=1e-6)
     assert male.loc["risk ratio", "ci_low"] == pytest.approx(_ref(case, "rr_low"), rel=1e-6)
     assert male.loc["risk ratio", "ci_high"] == pytest.approx(_ref(case, "rr_high"), rel=1e-6)
+
+
+def test_primary_effects_is_the_synthesis_forest_and_the_old_name_still_works():
+    from reanalysis import sensitivity
+
+    counts = pd.DataFrame({"events": [11, 3], "n": [27, 26], "lost": [5, 9]})
+    t = sensitivity.primary_effects({"lu2021": counts}, ci_method="wald").set_index("measure")
+    case = "lu2021 remission, 11/27 vs 3/26"
+    assert t.loc["risk ratio", "ci_low"] == pytest.approx(_ref(case, "rr_low"), rel=1e-6)
+    assert t.loc["risk ratio", "ci_high"] == pytest.approx(_ref(case, "rr_high"), rel=1e-6)
+    assert t.loc["risk difference", "ci_low"] == pytest.approx(_ref(case, "rd_low"), rel=1e-6)
+    assert t.loc["risk difference", "ci_high"] == pytest.approx(_ref(case, "rd_high"), rel=1e-6)
+    assert "effect_sizes" not in sensitivity.__all__ and sensitivity.effect_sizes is sensitivity.primary_effects
+
+
+def test_audit_helpers_have_public_names_with_the_old_ones_kept():
+    from reanalysis import audit
+
+    for public, private in [
+        ("Inputs", "_Inputs"),
+        ("claim_refs", "_refs"),
+        ("printed_p", "_printed_p"),
+        ("arm_sd", "_sd"),
+        ("count_tables", "_tables"),
+        ("per_visit", "_per_visit"),
+    ]:
+        assert public in audit.__all__ and getattr(audit, public) is getattr(audit, private)
+    assert audit.claim_refs({"refers_to": "a; b;"}) == ["a", "b"]

@@ -35,4 +35,12 @@ add("zang2022 male at baseline, 28/45 vs 30/44", "rd_high", 100 * (p1 - p2 + z *
 sl <- sqrt(1 / 28 - 1 / 45 + 1 / 30 - 1 / 44)
 add("zang2022 male at baseline, 28/45 vs 30/44", "rr_low", exp(log(p1 / p2) - z * sl))
 add("zang2022 male at baseline, 28/45 vs 30/44", "rr_high", exp(log(p1 / p2) + z * sl))
+# lu2021, Results, Efficacy evaluation, paragraph 1: "11/27, 40.7%" vs "3/26, 11.5%": the risk ratio
+# with its Katz log interval, and the risk difference with its Wald interval (sensitivity.primary_effects).
+p1 <- 11 / 27; p2 <- 3 / 26; z <- qnorm(0.975)
+sl <- sqrt(1 / 11 - 1 / 27 + 1 / 3 - 1 / 26); se <- sqrt(p1 * (1 - p1) / 27 + p2 * (1 - p2) / 26)
+add("lu2021 remission, 11/27 vs 3/26", "rr_low", exp(log(p1 / p2) - z * sl))
+add("lu2021 remission, 11/27 vs 3/26", "rr_high", exp(log(p1 / p2) + z * sl))
+add("lu2021 remission, 11/27 vs 3/26", "rd_low", p1 - p2 - z * se)
+add("lu2021 remission, 11/27 vs 3/26", "rd_high", p1 - p2 + z * se)
 write.csv(rows, "tests/reference/review_reference.csv", row.names = FALSE)
