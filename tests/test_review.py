@@ -128,3 +128,20 @@ def test_audit_helpers_have_public_names_with_the_old_ones_kept():
     ]:
         assert public in audit.__all__ and getattr(audit, public) is getattr(audit, private)
     assert audit.claim_refs({"refers_to": "a; b;"}) == ["a", "b"]
+
+
+def test_effects_sentence_counts_a_binary_outcome_only_when_both_intervals_leave_out_no_difference():
+    from reanalysis.effects import EFFECT_COLUMNS, effects_sentence
+
+    def row(measure, low, high, note="", tp="w32"):
+        r = dict.fromkeys(EFFECT_COLUMNS, "")
+        r.update(variable="v", timepoint=tp, claim_ids=f"c.{tp}", measure=measure, ci_low=low, ci_high=high)
+        return {**r, "note": note}
+
+    # zang2022's HbA1c < 7% at 32 weeks, 19/45 vs 10/44: the Wald RD interval leaves out 0 but the Katz
+    # RR interval holds 1 (0.9765 to 3.534, as R computes it): not a comparison that "excludes" no difference.
+    rows = [row("risk difference", 0.48, 38.51), row("risk ratio", 0.9765, 3.534)]
+    rows += [row("mean difference", -0.98, -0.04, "the n at this visit is not printed: the arm's n assumed", "w9")]
+    text = effects_sentence(pd.DataFrame(rows, columns=EFFECT_COLUMNS)).plain
+    assert "in 1 of those the interval leaves out the value of no difference" in text
+    assert "1 of these rest on an n the paper does not print" in text

@@ -617,20 +617,32 @@ def multiplicity_sentence(family: pd.DataFrame, alpha: float = 0.05) -> Prose:
 
 
 def effects_sentence(effects: pd.DataFrame) -> Prose:
-    """How many comparisons have a recomputed interval, and how many of those exclude no difference."""
+    """How many comparisons have a recomputed interval, in how many every interval leaves out the value
+    of no difference (0 for a difference, 1 for a ratio: a binary outcome counts only when its risk
+    difference and its risk ratio both do), and how many of those rest on an assumed n per visit."""
     with_ci = effects.dropna(subset=["ci_low", "ci_high"])
     with_ci = with_ci[~with_ci["measure"].str.endswith("(printed)")]
     null = np.where(with_ci["measure"].eq("risk ratio"), 1.0, 0.0)
-    excludes = ((with_ci["ci_low"] > null) | (with_ci["ci_high"] < null)).to_numpy()
-    comparisons = effects.drop_duplicates(["variable", "timepoint", "claim_ids"])
-    recomputed = with_ci.drop_duplicates(["variable", "timepoint", "claim_ids"])
-    ex = with_ci[excludes].drop_duplicates(["variable", "timepoint", "claim_ids"])
-    return Prose(
+    key = ["variable", "timepoint", "claim_ids"]
+    excludes = pd.Series((with_ci["ci_low"] > null) | (with_ci["ci_high"] < null), index=with_ci.index)
+    every = excludes.groupby([with_ci[k] for k in key]).all()
+    assumed = with_ci["note"].fillna("").str.contains("the arm's n assumed").groupby([with_ci[k] for k in key]).any()
+    comparisons = effects.drop_duplicates(key)
+    recomputed = with_ci.drop_duplicates(key)
+    n_ex, n_assumed = int(every.sum()), int((every & assumed).sum())
+    text = (
         f"The paper prints **{len(comparisons)}** distinct between-group comparison(s); **{len(recomputed)}** "
         f"of them have an effect size with a confidence interval recomputed from the printed summaries, and "
-        f"in **{len(ex)}** of those the interval excludes no difference. The rest need data the paper does not "
-        "print (their `note` says which)."
+        f"in **{n_ex}** of those the interval leaves out the value of no difference (0 for a difference, 1 "
+        "for a ratio; for a binary outcome, both its risk difference and its risk ratio)."
     )
+    if n_assumed:
+        text += (
+            f" **{n_assumed}** of these rest on an n the paper does not print for that visit (the arm's n "
+            "assumed: with fewer patients measured, an interval widens)."
+        )
+    text += " The rest need data the paper does not print (their `note` says which)."
+    return Prose(text)
 
 
 # --------------------------------------------------------------------------- presentation rows
