@@ -145,3 +145,20 @@ def test_effects_sentence_counts_a_binary_outcome_only_when_both_intervals_leave
     text = effects_sentence(pd.DataFrame(rows, columns=EFFECT_COLUMNS)).plain
     assert "in 1 of those the interval leaves out the value of no difference" in text
     assert "1 of these rest on an n the paper does not print" in text
+
+
+def test_every_finding_has_an_innocent_explanation_and_the_32_week_n_is_an_open_question():
+    from reanalysis import findings
+    from reanalysis.audit import Settings, account, audit
+    from reanalysis.data import load
+
+    for pid in ("zang2022", "lu2021"):
+        paper = load(pid)
+        found = findings.findings(paper, account(paper, audit(paper, Settings())))
+        for f in found["findings"]:
+            assert f["explanations"], (pid, f["statement"])
+        if pid == "zang2022":
+            # the paper prints no n per visit (Results: only the randomised 45/46 and the completers 37/36)
+            population = next(f["statement"] for f in found["findings"] if f["cause"] == "population")
+            assert "paper prints no n per visit" in population
+            assert not any("the n the paper gives" in f["statement"] for f in found["findings"])

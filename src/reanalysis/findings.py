@@ -79,7 +79,10 @@ _EXPLANATIONS = {
         "a typographical or transcription error in the paper",
         "a loose phrase in the text rather than a computed number",
     ],
-    "unchecked": [],
+    "unchecked": [
+        "the paper does not publish what these numbers need (individual data, SDs, a within-patient "
+        "correlation); being unable to recompute them says nothing against them",
+    ],
 }
 
 _KIND_WORDS = {
