@@ -162,3 +162,16 @@ def test_every_finding_has_an_innocent_explanation_and_the_32_week_n_is_an_open_
             population = next(f["statement"] for f in found["findings"] if f["cause"] == "population")
             assert "paper prints no n per visit" in population
             assert not any("the n the paper gives" in f["statement"] for f in found["findings"])
+
+
+def test_a_p_value_whose_stated_route_keeps_its_side_does_not_make_a_conclusion_hang_on_the_route(zang_assessed):
+    # Table 2 prints 0.0268 for 9/45 vs 2/44 (R: chi-squared); at the randomised 46 R gives p < 0.05 as well,
+    # so the n is not the choice the primary conclusions depend on; Yates' correction (R's default) is.
+    assert round(_ref("zang2022 primary 48 weeks, 9/45 vs 2/44", "p"), 4) == 0.0268
+    assert _ref("zang2022 primary 48 weeks, 9/45 vs 2/46", "p") < 0.05
+    assert _ref("zang2022 primary 48 weeks, 9/45 vs 2/44", "p_yates") > 0.05
+    _, assessed = zang_assessed
+    for cid in ("abs.potential", "disc.primary", "concl.option"):
+        assert assessed.loc[cid, "label"] == BY_CHOICE
+        assert "chi2_yates" in assessed.loc[cid, "depends_on"]
+        assert "t2.primary.w48.p" not in assessed.loc[cid, "depends_on"]

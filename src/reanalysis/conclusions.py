@@ -16,7 +16,9 @@ The rule, first for each piece of evidence:
   a flip the other way (the paper prints a difference as not significant, the recomputation finds it
   significant) **holds**: the conclusions transcribed assert an effect, and a difference stronger
   than printed does not weigh against one; it holds **only by a choice** when reproduced or
-  consistent only by a route the paper does not state (``as_stated`` False); otherwise it **holds**;
+  consistent only by a route the paper does not state (``as_stated`` False), unless it is a p-value
+  whose recomputation by the stated route keeps its side of the level (``significance_flip`` False:
+  the conclusion does not hang on the route); otherwise it **holds**;
 - a sensitivity row **holds** when ``significant`` is True and **fails** when False; an ``events per
   variable`` row holds at :data:`reanalysis.regression.EPV_MINIMUM` or more and fails below it; any
   other row (a posterior probability, a count) is **unknown**.
@@ -74,6 +76,9 @@ def _claim_status(row: pd.Series, alpha: float = 0.05) -> tuple[str, str]:
             return "holds", shown + ", same side of the significance level)"
         return "fails", shown + ")"
     if _truth(row.get("as_stated")) is False:
+        if row["kind"] == "p_value" and _truth(row.get("significance_flip")) is False:
+            # the stated route gives another p but on the same side: the conclusion does not hang on the route
+            return "holds", shown + f", by {row.get('route') or 'another route'}; the stated route keeps its side)"
         return "holds by a choice", shown + f", only by {row.get('route') or 'a route the paper does not state'})"
     return "holds", shown + ")"
 
