@@ -175,3 +175,15 @@ def test_a_p_value_whose_stated_route_keeps_its_side_does_not_make_a_conclusion_
         assert assessed.loc[cid, "label"] == BY_CHOICE
         assert "chi2_yates" in assessed.loc[cid, "depends_on"]
         assert "t2.primary.w48.p" not in assessed.loc[cid, "depends_on"]
+
+
+def test_regression_to_the_mean_keeps_the_papers_ambiguous_ten_of_them():
+    # lu2021, Results: "11 out of 27 subjects increased in fasting C-peptide and 10 of them increased in
+    # postprandial C-peptide": "of them" may be of the 11 or of the 27; the sentence must not decide it.
+    from reanalysis import regression
+    from reanalysis.data import load
+
+    paper = load("lu2021")
+    assert "11 out of 27 subjects increased in fasting C-peptide and 10 of them" in " ".join(paper.text.split())
+    text = regression.regression_to_the_mean(paper).plain
+    assert "10 of 27" not in text and "10 of them" in text
