@@ -187,3 +187,23 @@ def test_regression_to_the_mean_keeps_the_papers_ambiguous_ten_of_them():
     assert "11 out of 27 subjects increased in fasting C-peptide and 10 of them" in " ".join(paper.text.split())
     text = regression.regression_to_the_mean(paper).plain
     assert "10 of 27" not in text and "10 of them" in text
+
+
+def test_a_flip_towards_significance_is_not_a_changed_conclusion_in_the_findings():
+    # zang2022 prints "p > 0.05" at 32 weeks for daily insulin and HbA1c; R's Student t at the arms' full n
+    # gives 0.0448 and 0.0336, at the completers' n 0.0721 and 0.0569 (the printed calls). Whichever n is
+    # right, no significance the paper claims is lost: the finding changes numbers, not a conclusion.
+    from reanalysis import findings
+    from reanalysis.audit import Settings, account, audit
+    from reanalysis.data import load
+
+    for what in ("daily insulin", "HbA1c"):
+        assert _r(f"zang2022 {what} 32 weeks, n 45/46") < 0.05 < _r(f"zang2022 {what} 32 weeks, n 37/36")
+    paper = load("zang2022")
+    found = findings.findings(paper, account(paper, audit(paper, Settings())), Settings())
+    population = next(f for f in found["findings"] if f["cause"] == "population")
+    assert set(population["claim_ids"]) == {"res.insulin_day.w32.p", "res.hba1c.w32.p"}
+    assert population["consequence"] == "changes_a_number"
+    # a flip that loses a printed significance still changes a conclusion
+    group = pd.DataFrame({"significance_flip": [True], "recomputed_p": [0.0721]})
+    assert findings._consequence(("population",), group) == "changes_a_conclusion"

@@ -48,4 +48,8 @@ add("lu2021 remission, 11/27 vs 3/26", "rd_high", p1 - p2 + z * se)
 add("zang2022 primary 48 weeks, 9/45 vs 2/46", "p", chisq.test(matrix(c(9, 36, 2, 44), 2), correct = FALSE)$p.value)
 add("zang2022 primary 48 weeks, 9/45 vs 2/44", "p", chisq.test(matrix(c(9, 36, 2, 42), 2), correct = FALSE)$p.value)
 add("zang2022 primary 48 weeks, 9/45 vs 2/44", "p_yates", chisq.test(matrix(c(9, 36, 2, 42), 2))$p.value)
+# zang2022, Results, Efficacy, paragraph 3: HbA1c at 32 weeks "7.49 ± 1.07%" vs "8.00 ± 1.18%", printed
+# "p > 0.05": significant at the randomised n, not at the completers'.
+add("zang2022 HbA1c 32 weeks, n 45/46", "p", tt(7.49, 1.07, 45, 8.00, 1.18, 46))
+add("zang2022 HbA1c 32 weeks, n 37/36", "p", tt(7.49, 1.07, 37, 8.00, 1.18, 36))
 write.csv(rows, "tests/reference/review_reference.csv", row.names = FALSE)
