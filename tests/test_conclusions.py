@@ -36,7 +36,8 @@ def claim(cid, verdict, kind="p_value", as_stated=True, flip=False):
 CLAIMS = pd.DataFrame(
     [
         claim("a.p", "reproduced"),
-        claim("b.p", "reproduced", as_stated=False),
+        claim("b.p", "reproduced", as_stated=False, flip=None),  # the stated route's side unknown
+        claim("b2.p", "reproduced", as_stated=False),  # the stated route keeps the printed side
         claim("c.p", "inconsistent"),  # misses its printed value, same side of alpha
         claim("d.p", "reproduced", flip=True),
         claim("e.ratio", "inconsistent", kind="ratio", flip=None),
@@ -66,6 +67,7 @@ SENS = pd.DataFrame(
         ("claim:a.p;claim:f.or", SUPPORTED),  # unknown evidence does not count against
         ("sensitivity:events per variable|m", SUPPORTED),
         ("claim:b.p", BY_CHOICE),  # only by a route the paper does not state
+        ("claim:b2.p", SUPPORTED),  # another route reproduces it, the stated one keeps its side
         ("claim:a.p;sensitivity:test", BY_CHOICE),  # Yates' test loses it
         ("claim:a.p;sensitivity:worst case", BY_CHOICE),
         ("claim:a.p;sensitivity:events per variable|n", BY_CHOICE),

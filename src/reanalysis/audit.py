@@ -62,6 +62,12 @@ __all__ = [
     "CLAIM_COLUMNS",
     "claim_label",
     "implied_n",
+    "Inputs",
+    "claim_refs",
+    "printed_p",
+    "arm_sd",
+    "count_tables",
+    "per_visit",
 ]
 
 CLAIM_COLUMNS = [
@@ -177,7 +183,7 @@ class _Claim:
 # --------------------------------------------------------------------------- inputs
 
 
-class _Inputs:
+class Inputs:
     """Look-ups into a paper's descriptive rows: values, denominators, counts."""
 
     def __init__(self, paper: Paper, settings: Settings):
@@ -324,14 +330,21 @@ class _Inputs:
         return None
 
 
+_Inputs = Inputs  # the former private name, for code written against it
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     """Rows as dicts of plain str (``DataFrame.to_dict`` boxes every cell: 10x slower)."""
     cols = list(df.columns)
     return [dict(zip(cols, row, strict=True)) for row in zip(*(df[c].tolist() for c in cols), strict=True)]
 
 
-def _refs(row: dict) -> list[str]:
+def claim_refs(row: dict) -> list[str]:
+    """The ids a row of ``inferences.csv`` refers to (its ``refers_to``, split on ``;``)."""
     return [t.strip() for t in (row.get("refers_to") or "").split(";") if t.strip()]
+
+
+_refs = claim_refs
 
 
 def _fmt_p(p: float, printed: Printed) -> str:
@@ -399,7 +412,7 @@ def _methods(keys: list[str], limit: int = 3) -> str:
 # --------------------------------------------------------------------------- printed values
 
 
-def _printed_p(row: dict, alpha: float) -> Printed | None:
+def printed_p(row: dict, alpha: float) -> Printed | None:
     """The printed p of a row: a number, or significance in words read as ``> alpha`` /
     ``< alpha``; None for a cell that prints no number ("NA")."""
     words = verbal_p(row["value"])
@@ -408,6 +421,9 @@ def _printed_p(row: dict, alpha: float) -> Printed | None:
     if not is_number(row["value"]):
         return None
     return parse(row["value"])
+
+
+_printed_p = printed_p
 
 
 @dataclass(frozen=True)
@@ -420,7 +436,7 @@ class _Span:
     upper: float
 
 
-def _sd(sd_row: dict | None, sem_row: dict | None, n: int) -> tuple[object, str]:
+def arm_sd(sd_row: dict | None, sem_row: dict | None, n: int) -> tuple[object, str]:
     """The SD of an arm as printed, or converted from its printed SEM with ``n``
     (SD = SEM x sqrt(n), over the SEM's rounding interval); and what was assumed."""
     if sd_row is not None:
@@ -429,6 +445,9 @@ def _sd(sd_row: dict | None, sem_row: dict | None, n: int) -> tuple[object, str]
     root = math.sqrt(n)
     span = _Span(f"{sem.text} x sqrt({n})", sem.value * root, max(sem.lower, 0.0) * root, sem.upper * root)
     return span, "SD = SEM x sqrt(n)"
+
+
+_sd = arm_sd
 
 
 # --------------------------------------------------------------------------- claim kinds
@@ -518,7 +537,7 @@ def _why(test: str, pop: str, stated_tests: list[str], stated_pop: str | None, n
     return "; ".join(parts)
 
 
-def _tables(inp: _Inputs, a: dict, b: dict) -> list[tuple[str, str, tuple[int, int], tuple[int, int]]]:
+def count_tables(inp: Inputs, a: dict, b: dict) -> list[tuple[str, str, tuple[int, int], tuple[int, int]]]:
     """Count tables (population, source, (na, nb), (ka, kb)) with both arms from one population,
     at most :data:`TABLES_MAX`."""
     ca, cb = inp.counts(a), inp.counts(b)
@@ -533,6 +552,9 @@ def _tables(inp: _Inputs, a: dict, b: dict) -> list[tuple[str, str, tuple[int, i
             if len(out) >= TABLES_MAX:
                 return out
     return out
+
+
+_tables = count_tables
 
 
 def _named_outside(claim: _Claim, outside: list[str], family_name: str) -> bool:
@@ -1304,7 +1326,7 @@ def _inference(claim: _Claim, inp: _Inputs) -> None:
 # --------------------------------------------------------------------------- claims per visit
 
 
-def _per_visit(row: dict, d: dict[str, dict]) -> list[dict]:
+def per_visit(row: dict, d: dict[str, dict]) -> list[dict]:
     """A claim printed once for several visits, as one claim per visit (``<id>@<visit>``), each
     referring to that visit's rows (and to its reference visit's, such as the baseline, for a
     within-arm claim); the row itself when it names one visit, or when it compares the named
@@ -1325,6 +1347,9 @@ def _per_visit(row: dict, d: dict[str, dict]) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- granularity
+
+
+_per_visit = per_visit
 
 
 def _granularity(paper: Paper, inp: _Inputs) -> list[_Claim]:

@@ -9,11 +9,16 @@ computed, never typed in.
 
 The rule, first for each piece of evidence:
 
-- a claim is **unknown** when ``not_reproducible``; it **fails** when its recomputation falls on the
-  other side of the significance level (``significance_flip``), or when it is ``inconsistent`` and is
-  not a p-value (a p-value that misses its printed value but keeps its side still says what the
-  conclusion needs); it holds **only by a choice** when reproduced or consistent only by a route the
-  paper does not state (``as_stated`` False); otherwise it **holds**;
+- a claim is **unknown** when ``not_reproducible``; it **fails** when its recomputation loses the
+  significance the paper prints (``significance_flip`` with a recomputed p at or above the level, or
+  no recomputed p to tell the direction), or when it is ``inconsistent`` and is not a p-value (a
+  p-value that misses its printed value but keeps its side still says what the conclusion needs);
+  a flip the other way (the paper prints a difference as not significant, the recomputation finds it
+  significant) **holds**: the conclusions transcribed assert an effect, and a difference stronger
+  than printed does not weigh against one; it holds **only by a choice** when reproduced or
+  consistent only by a route the paper does not state (``as_stated`` False), unless it is a p-value
+  whose recomputation by the stated route keeps its side of the level (``significance_flip`` False:
+  the conclusion does not hang on the route); otherwise it **holds**;
 - a sensitivity row **holds** when ``significant`` is True and **fails** when False; an ``events per
   variable`` row holds at :data:`reanalysis.regression.EPV_MINIMUM` or more and fails below it; any
   other row (a posterior probability, a count) is **unknown**.
@@ -56,18 +61,24 @@ def _truth(value) -> bool | None:
     return bool(value)
 
 
-def _claim_status(row: pd.Series) -> tuple[str, str]:
+def _claim_status(row: pd.Series, alpha: float = 0.05) -> tuple[str, str]:
     verdict = str(row["verdict"])
     shown = f"{row['claim_id']} ({verdict}"
     if verdict == "not_reproducible":
         return "unknown", shown + ")"
     if _truth(row.get("significance_flip")) is True:
+        p = pd.to_numeric(pd.Series([row.get("recomputed_p")]), errors="coerce").iloc[0]
+        if pd.notna(p) and p < alpha:  # printed not significant, recomputed significant
+            return "holds", shown + f", recomputed p = {p:.3g} is significant where the paper prints it not)"
         return "fails", shown + ", significance flips)"
     if verdict == "inconsistent":
         if row["kind"] == "p_value":
             return "holds", shown + ", same side of the significance level)"
         return "fails", shown + ")"
     if _truth(row.get("as_stated")) is False:
+        if row["kind"] == "p_value" and _truth(row.get("significance_flip")) is False:
+            # the stated route gives another p but on the same side: the conclusion does not hang on the route
+            return "holds", shown + f", by {row.get('route') or 'another route'}; the stated route keeps its side)"
         return "holds by a choice", shown + f", only by {row.get('route') or 'a route the paper does not state'})"
     return "holds", shown + ")"
 
@@ -85,8 +96,10 @@ def _sensitivity_status(row: pd.Series) -> tuple[str, str]:
     return ("holds" if significant else "fails"), shown
 
 
-def evidence(rests_on: str, claims: pd.DataFrame, sensitivity: pd.DataFrame) -> list[tuple[str, str]]:
-    """(status, what) for each row a ``rests_on`` text refers to.
+def evidence(
+    rests_on: str, claims: pd.DataFrame, sensitivity: pd.DataFrame, alpha: float = 0.05
+) -> list[tuple[str, str]]:
+    """(status, what) for each row a ``rests_on`` text refers to (``alpha``: the paper's level).
 
     Raises
     ------
@@ -104,7 +117,7 @@ def evidence(rests_on: str, claims: pd.DataFrame, sensitivity: pd.DataFrame) -> 
             rows = claims[(ids == ref) | ids.str.startswith(ref + "@")]
             if rows.empty:
                 raise ValueError(f"no claim {ref!r} in the audit")
-            out += [_claim_status(r) for _, r in rows.iterrows()]
+            out += [_claim_status(r, alpha) for _, r in rows.iterrows()]
         elif kind == "sensitivity":
             analysis, _, setting = ref.partition("|")
             mask = sensitivity["analysis"].astype(str) == analysis
@@ -144,7 +157,7 @@ def assess(paper: Paper, claims: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.
         return pd.DataFrame(columns=columns)
     rows = {}
     for _, c in paper.conclusions.iterrows():
-        found = evidence(c["rests_on"], claims, sensitivity)
+        found = evidence(c["rests_on"], claims, sensitivity, float(paper.meta.get("alpha", 0.05)))
         label = _label([s for s, _ in found])
         weak = [f"{what} [{s}]" for s, what in found if s in ("fails", "holds by a choice")]
         rows[str(c["id"])] = {

@@ -39,7 +39,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from . import closedform, inference
-from .audit import Settings, _Inputs, _per_visit, _printed_p, _refs, _sd, _tables
+from .audit import Inputs, Settings, arm_sd, claim_refs, count_tables, per_visit, printed_p
 from .data import Paper
 from .printed import is_number, parse
 from .routes import pair_populations
@@ -171,7 +171,7 @@ def _outcome(paper: Paper, variable: str, timepoint: str) -> str:
     return f"{variable}, " + " + ".join(_timepoint_label(paper, t) for t in timepoint.split("+"))
 
 
-def _what(inp: _Inputs, refs: list[str]) -> str:
+def _what(inp: Inputs, refs: list[str]) -> str:
     """What a p compares: means, proportions, another inference (a change, a model), or nothing printed."""
     kinds = []
     for r in refs:
@@ -186,7 +186,7 @@ def _what(inp: _Inputs, refs: list[str]) -> str:
 def _rank(printed: str, alpha: float) -> tuple:
     """Sort key of the printed p of one comparison printed several times: a number before a bound,
     a bound before words; more decimals first."""
-    p = _printed_p({"value": printed}, alpha)
+    p = printed_p({"value": printed}, alpha)
     if p is None:
         return (3, 0)
     if printed.strip().lower() in ("ns", "n.s.", "n.s", "not significant", "significant"):
@@ -197,21 +197,21 @@ def _rank(printed: str, alpha: float) -> tuple:
 def _least_favourable(printed: str, alpha: float) -> float:
     """A printed p as a number for an adjustment: its value, or the least favourable value of a
     bound (``< x`` as x, ``> x`` as 1); words as alpha ("significant") or 1; NaN for "NA"."""
-    p = _printed_p({"value": printed}, alpha)
+    p = printed_p({"value": printed}, alpha)
     if p is None:
         return math.nan
     return 1.0 if p.comparator in (">", ">=") else float(p.value)
 
 
-def _comparisons(paper: Paper, inp: _Inputs) -> list[dict]:
+def _comparisons(paper: Paper, inp: Inputs) -> list[dict]:
     """Between-group p rows, one per visit, grouped by (variable, visit, arms, what they compare):
     each group's rows in file order."""
     groups: dict[tuple, list[dict]] = {}
     for row in inp.i.values():
         if row["kind"] != "p_value" or row["comparison"] != "between":
             continue
-        for v in _per_visit(row, inp.d):
-            key = (v["variable"], v["timepoint"], v["arms"], _what(inp, _refs(v)))
+        for v in per_visit(row, inp.d):
+            key = (v["variable"], v["timepoint"], v["arms"], _what(inp, claim_refs(v)))
             groups.setdefault(key, []).append(v)
     return [{"key": k, "rows": rows} for k, rows in groups.items()]
 
@@ -271,7 +271,7 @@ def _means_rows(paper, inp, row, rows, arms, means, sds, sems, population, t_met
     if pick is None:
         return [{**base, "note": "no n printed for these means, and no arm n applies"}]
     pop, source, (n1, n2) = pick
-    spread = [_sd(sds.get(a), sems.get(a), n) for a, n in zip(arms, (n1, n2), strict=True)]
+    spread = [arm_sd(sds.get(a), sems.get(a), n) for a, n in zip(arms, (n1, n2), strict=True)]
     m = [parse(means[a]["value"]).value for a in arms]
     ci, p = mean_difference(m[0], spread[0][0].value, n1, m[1], spread[1][0].value, n2, method=method, level=level)
     notes = [how] if how != "as stated" else []
@@ -301,12 +301,16 @@ def _means_rows(paper, inp, row, rows, arms, means, sds, sems, population, t_met
 def _count_rows(paper, inp, row, rows, arms, cells, population, test, ci_method, level, alpha) -> list[dict]:
     chosen, how = _two_by_two_test(row["method_stated"], test)
     base = _empty(paper, row, rows, alpha, "")
-    tables = _tables(inp, cells[arms[0]], cells[arms[1]])
+    tables = count_tables(inp, cells[arms[0]], cells[arms[1]])
     if not tables:
         return [{**base, "measure": "risk difference", "note": "no counts fit the printed numbers with any n"}]
     stated = inp.stated_population([cells[a] for a in arms])
     fits = {t[0] for t in tables}
     table_pop = next((p for p in (inp.table_population(cells[a]) for a in arms) if p in fits), None)
+    if population is None:  # the stated route: prefer the tables whose counts fit every printed percentage
+        fit = [{(p, n, k) for p, _, n, k in inp.counts(cells[a], strict=True)} for a in arms]
+        fitting = [t for t in tables if all((t[0], t[2][j], t[3][j]) in fit[j] for j in (0, 1))]
+        tables = fitting or tables
     pop, source, (n1, n2), (k1, k2) = _choose_pair(tables, stated, population, table_pop)
     p = closedform.p_value(k1, n1, k2, n2, chosen) if chosen else math.nan
     notes = [] if how == "as stated" else [how]
@@ -373,7 +377,7 @@ def _comparison_rows(
     if row["timepoint"] == "baseline" and not include_baseline:
         return out
     arms = [a for a in row["arms"].split(";") if a]
-    refs = _refs(row)
+    refs = claim_refs(row)
     means, sds, sems = inp.by_arm(refs, "mean"), inp.by_arm(refs, "sd"), inp.by_arm(refs, "sem")
     cells = inp.by_arm(refs, ("percent", "count"))
     categorical = any(inp.d[r].get("category") for r in refs if r in inp.d)
@@ -459,7 +463,7 @@ def effect_sizes(
     if t_method is not None and t_method not in T_METHODS:
         raise ValueError(f"unknown t_method {t_method!r}; choose one of: {', '.join(T_METHODS)}")
     alpha = float(paper.meta.get("alpha", 0.05))
-    inp = _Inputs(paper, Settings(alpha=alpha))
+    inp = Inputs(paper, Settings(alpha=alpha))
     out: list[dict] = []
     for group in _comparisons(paper, inp):
         try:
@@ -532,7 +536,7 @@ def multiplicity(
     for _, e in effects.dropna(subset=["p"]).iterrows():
         for cid in e["claim_ids"].split(";"):
             recomputed.setdefault(cid, e["p"])
-    inp = _Inputs(paper, Settings(alpha=alpha))
+    inp = Inputs(paper, Settings(alpha=alpha))
     members: dict[tuple, list[dict]] = {}
     for group in _comparisons(paper, inp):
         variable, timepoint, arms, _ = group["key"]
@@ -540,13 +544,13 @@ def multiplicity(
             continue
         for r in group["rows"]:
             base = inp.i.get(r["id"].split("@")[0], r)
-            printed = _printed_p(r, alpha)
+            printed = printed_p(r, alpha)
             # one exact p printed for several visits is one test (of all visits), not one per visit
             visits = base["timepoint"] if printed is not None and printed.comparator == "=" else timepoint
             members.setdefault((variable, visits, arms), []).append(r)
     rows = []
     for (variable, visits, _arms), group in members.items():
-        group = [r for r in group if _printed_p(r, alpha) is not None]
+        group = [r for r in group if printed_p(r, alpha) is not None]
         if not group:
             continue
         timepoint = visits
@@ -556,7 +560,7 @@ def multiplicity(
         best = min(group, key=lambda r: _rank(r["value"], alpha))
         p_printed = _least_favourable(best["value"], alpha)
         source = next((r for r in [best, *group] if r["id"] in recomputed), None)
-        printed = _printed_p(best, alpha)
+        printed = printed_p(best, alpha)
         rows.append(
             {
                 "outcome": _outcome(paper, variable, timepoint),
@@ -613,20 +617,32 @@ def multiplicity_sentence(family: pd.DataFrame, alpha: float = 0.05) -> Prose:
 
 
 def effects_sentence(effects: pd.DataFrame) -> Prose:
-    """How many comparisons have a recomputed interval, and how many of those exclude no difference."""
+    """How many comparisons have a recomputed interval, in how many every interval leaves out the value
+    of no difference (0 for a difference, 1 for a ratio: a binary outcome counts only when its risk
+    difference and its risk ratio both do), and how many of those rest on an assumed n per visit."""
     with_ci = effects.dropna(subset=["ci_low", "ci_high"])
     with_ci = with_ci[~with_ci["measure"].str.endswith("(printed)")]
     null = np.where(with_ci["measure"].eq("risk ratio"), 1.0, 0.0)
-    excludes = ((with_ci["ci_low"] > null) | (with_ci["ci_high"] < null)).to_numpy()
-    comparisons = effects.drop_duplicates(["variable", "timepoint", "claim_ids"])
-    recomputed = with_ci.drop_duplicates(["variable", "timepoint", "claim_ids"])
-    ex = with_ci[excludes].drop_duplicates(["variable", "timepoint", "claim_ids"])
-    return Prose(
+    key = ["variable", "timepoint", "claim_ids"]
+    excludes = pd.Series((with_ci["ci_low"] > null) | (with_ci["ci_high"] < null), index=with_ci.index)
+    every = excludes.groupby([with_ci[k] for k in key]).all()
+    assumed = with_ci["note"].fillna("").str.contains("the arm's n assumed").groupby([with_ci[k] for k in key]).any()
+    comparisons = effects.drop_duplicates(key)
+    recomputed = with_ci.drop_duplicates(key)
+    n_ex, n_assumed = int(every.sum()), int((every & assumed).sum())
+    text = (
         f"The paper prints **{len(comparisons)}** distinct between-group comparison(s); **{len(recomputed)}** "
         f"of them have an effect size with a confidence interval recomputed from the printed summaries, and "
-        f"in **{len(ex)}** of those the interval excludes no difference. The rest need data the paper does not "
-        "print (their `note` says which)."
+        f"in **{n_ex}** of those the interval leaves out the value of no difference (0 for a difference, 1 "
+        "for a ratio; for a binary outcome, both its risk difference and its risk ratio)."
     )
+    if n_assumed:
+        text += (
+            f" **{n_assumed}** of these rest on an n the paper does not print for that visit (the arm's n "
+            "assumed: with fewer patients measured, an interval widens)."
+        )
+    text += " The rest need data the paper does not print (their `note` says which)."
+    return Prose(text)
 
 
 # --------------------------------------------------------------------------- presentation rows

@@ -79,7 +79,10 @@ _EXPLANATIONS = {
         "a typographical or transcription error in the paper",
         "a loose phrase in the text rather than a computed number",
     ],
-    "unchecked": [],
+    "unchecked": [
+        "the paper does not publish what these numbers need (individual data, SDs, a within-patient "
+        "correlation); being unable to recompute them says nothing against them",
+    ],
 }
 
 _KIND_WORDS = {
@@ -383,10 +386,14 @@ def _statement(key: tuple, group: pd.DataFrame, paper: Paper, moved: dict[str, i
     return f"{numbers} ({kinds}) cannot be recomputed from what is published: {shown}."
 
 
-def _consequence(key: tuple, group: pd.DataFrame) -> str:
+def _consequence(key: tuple, group: pd.DataFrame, alpha: float = 0.05) -> str:
     if key[0] == "unchecked":
         return "cannot_be_checked"
-    if group["significance_flip"].map(_flag).eq(True).any():
+    flipped = group[group["significance_flip"].map(_flag).eq(True)]
+    recomputed = pd.to_numeric(flipped.get("recomputed_p", pd.Series(dtype=float)), errors="coerce")
+    # a flip changes a conclusion when the stated route loses a printed significance (or the direction is
+    # unknown); one that finds significance where the paper prints none strengthens the paper's case
+    if len(flipped) and not (recomputed < alpha).all():
         return "changes_a_conclusion"
     if key[0] == "rounding":
         return "presentation_only"
@@ -493,7 +500,7 @@ def findings(paper: Paper, claims: pd.DataFrame, settings: Settings | None = Non
         statement = _statement(key, group, paper, moved)
         if entry and "statement" in entry:
             statement = entry["statement"].format(count=len(group), arms=arms, stated_n=stated, implied_n=implied_words)
-        consequence = _consequence(key, group)
+        consequence = _consequence(key, group, settings.alpha if settings is not None else 0.05)
         if entry and "consequence" in entry and consequence != "changes_a_conclusion":
             consequence = entry["consequence"]  # the wording may soften a number, never a flip
         out.append(

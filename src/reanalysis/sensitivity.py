@@ -34,7 +34,7 @@ __all__ = [
     "posterior_sentence",
     "baseline_balance",
     "baseline_balance_rows",
-    "effect_sizes",
+    "primary_effects",
     "fragility_table",
 ]
 
@@ -309,8 +309,12 @@ def baseline_balance_rows(paper: Paper, alpha: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def effect_sizes(endpoints: dict[str, pd.DataFrame], ci_method: str = "newcombe", level: float = 0.95) -> pd.DataFrame:
-    """Risk difference and risk ratio with their CIs for several two-arm endpoints (for a forest plot).
+def primary_effects(
+    endpoints: dict[str, pd.DataFrame], ci_method: str = "newcombe", level: float = 0.95
+) -> pd.DataFrame:
+    """Risk difference and risk ratio with their CIs for several papers' two-arm primary endpoints
+    (the synthesis' forest plot); every between-group comparison of one paper is
+    :func:`reanalysis.effects.effect_sizes`.
 
     ``endpoints`` maps a label to a table with ``events`` and ``n`` for treatment then control
     (as :func:`reanalysis.audit.endpoint_counts` gives). The ratio uses the Katz log interval.
@@ -343,6 +347,10 @@ def effect_sizes(endpoints: dict[str, pd.DataFrame], ci_method: str = "newcombe"
             }
         )
     return pd.DataFrame(rows)
+
+
+#: Deprecated name of :func:`primary_effects` (notebooks/synthesis.ipynb imports it); not in ``__all__``.
+effect_sizes = primary_effects
 
 
 def fragility_table(endpoints: dict[str, pd.DataFrame], test: str = "fisher", alpha: float = 0.05) -> pd.DataFrame:
