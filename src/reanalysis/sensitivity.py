@@ -349,10 +349,6 @@ def primary_effects(
     return pd.DataFrame(rows)
 
 
-#: Deprecated name of :func:`primary_effects` (notebooks/synthesis.ipynb imports it); not in ``__all__``.
-effect_sizes = primary_effects
-
-
 def fragility_table(endpoints: dict[str, pd.DataFrame], test: str = "fisher", alpha: float = 0.05) -> pd.DataFrame:
     """The fragility index of several endpoints beside how many of those assigned are not in the n
     that reproduces each printed result (reported losses, or a gap inferred from the percentages)."""
