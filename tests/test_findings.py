@@ -75,10 +75,51 @@ def test_zang2022_placebo_percentages_are_one_finding(found):
 
 
 def test_significance_flip_makes_a_finding_change_a_conclusion(found):
+    """A flip changes a conclusion; when every flipped number is reproduced by another route, it
+    changes it under one reading only (the route the paper used is the open question)."""
     for _pid, (_paper, _claims, f) in found.items():
         for x in f["findings"]:
-            if any(c["significance_flip"] for c in x["claims"]):
-                assert x["consequence"] == "changes_a_conclusion"
+            flipped = [c for c in x["claims"] if c["significance_flip"]]
+            if not flipped:
+                continue
+            other_route = all(
+                c["verdict"] in ("reproduced", "consistent") and c["as_stated"] is False for c in flipped
+            )
+            expected = "changes_a_conclusion_under_one_reading" if other_route else "changes_a_conclusion"
+            assert x["consequence"] == expected
+
+
+def test_zang2022_32_week_finding_gives_the_n_that_fits_each_p(found):
+    """Issue 12: the paper prints no n per visit; at the completers' n the 32-week p-values hold, at
+    the randomised n they would be significant. The statement says both, with computed numbers."""
+    from scipy.stats import ttest_ind_from_stats
+
+    paper, claims, f = found["zang2022"]
+    (x,) = [x for x in f["findings"] if x["cause"] == "population"]
+    assert set(x["claim_ids"]) == {"res.insulin_day.w32.p", "res.hba1c.w32.p"}
+    assert x["consequence"] == "changes_a_conclusion_under_one_reading"
+    arms = list(paper.arms.values())
+    completed = "/".join(str(a["completed"]) for a in arms)
+    randomised = "/".join(str(a["assigned"]) for a in arms)
+    assert [a["assigned"] for a in arms] == [a["analysed"] for a in arms]  # "randomised" = the analysed n
+    statement = x["statement"]
+    assert "prints no n per visit" in statement and "open question" in statement
+    assert f"completers' {completed};" in statement and f"with all {randomised} randomised" in statement
+    assert "the n the paper gives, both differences would be significant" not in statement  # the old wording
+    d = paper.descriptives.set_index("id")
+    stated_p = []
+    for cid, variable in (("res.insulin_day.w32.p", "insulin_u_day"), ("res.hba1c.w32.p", "hba1c")):
+        rows = d[(d.variable == variable) & (d.timepoint == "w32") & (d.subgroup.fillna("") == "")]
+        mean = {r.arm: float(r.value) for r in rows[rows.statistic == "mean"].itertuples()}
+        sd = {r.arm: float(r.value) for r in rows[rows.statistic == "sd"].itertuples()}
+
+        def p(n1, n2, mean=mean, sd=sd):  # Student's t-test, as the Methods name
+            return ttest_ind_from_stats(mean["ucmsc"], sd["ucmsc"], n1, mean["placebo"], sd["placebo"], n2).pvalue
+
+        assert p(arms[0]["completed"], arms[1]["completed"]) > 0.05  # the printed "p˃0.05" holds
+        stated_p.append(p(arms[0]["assigned"], arms[1]["assigned"]))
+        assert stated_p[-1] < 0.05  # at the randomised n it would not
+    assert f"(p = {stated_p[0]:.3f}, {stated_p[1]:.3f})" in statement
 
 
 def _doc_schema() -> dict:

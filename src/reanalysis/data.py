@@ -950,6 +950,9 @@ def validate(paper: str | os.PathLike) -> Paper:
 #: Keys of a ``[[finding]]`` table in ``findings.toml``, and of the file's top level.
 CURATED_FINDING_KEYS = ("cause", "claims", "statement", "consequence", "explanations")
 CURATED_KEYS = ("concluded", "concluded_location", "finding")
+#: The fields a curated ``statement`` may use, each filled from the computation
+#: (:func:`reanalysis.findings.findings`).
+STATEMENT_FIELDS = ("count", "arms", "stated_n", "implied_n", "route_n", "paper_n", "stated_p")
 
 
 def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper.txt") -> dict:
@@ -957,8 +960,8 @@ def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper
 
     It words a package's findings for readers (see data/README.md): ``concluded`` (the paper's
     conclusion, verbatim) with ``concluded_location``, and ``[[finding]]`` tables, each with
-    ``claims`` (shell-style patterns over claim ids), an optional ``statement`` (a template:
-    ``{count}``, ``{arms}``, ``{stated_n}``, ``{implied_n}`` are filled from the computation),
+    ``claims`` (shell-style patterns over claim ids), an optional ``statement`` (a template whose
+    fields, :data:`STATEMENT_FIELDS`, are filled from the computation),
     ``consequence`` (one of :data:`reanalysis.vocabulary.CONSEQUENCES`) and ``explanations``.
     With the paper's normalised text (``paper_text``), ``concluded`` must occur in it, as a CSV quote must.
     Errors name the file, line and key.
@@ -1009,12 +1012,12 @@ def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper
             if not is_text(entry["statement"]):
                 raise fail(("finding", i, "statement"), "expected a non-empty string")
             try:
-                entry["statement"].format(count=0, arms="", stated_n="", implied_n="")
+                entry["statement"].format(**dict.fromkeys(STATEMENT_FIELDS, ""))
             except (KeyError, IndexError, ValueError) as e:
                 raise fail(
                     ("finding", i, "statement"),
                     f"unknown field or stray brace ({e}); allowed fields: "
-                    "{count}, {arms}, {stated_n}, {implied_n}",
+                    + ", ".join(f"{{{f}}}" for f in STATEMENT_FIELDS),
                 ) from None
         if "consequence" in entry and entry["consequence"] not in CONSEQUENCES:
             raise fail(("finding", i, "consequence"), f"expected one of {', '.join(CONSEQUENCES)}")

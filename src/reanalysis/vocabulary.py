@@ -47,8 +47,17 @@ NOT_REPRODUCIBLE_CAUSES = ("needs_unpublished_data", "method_not_implemented")
 
 #: What a finding (a group of claims with one cause, :mod:`reanalysis.findings`) does to the
 #: paper, most serious first: it changes a conclusion (a significance flips under the route the
-#: paper states), changes a number, is a matter of presentation only, or cannot be checked.
-CONSEQUENCES = ("changes_a_conclusion", "changes_a_number", "presentation_only", "cannot_be_checked")
+#: paper states and no route reproduces the printed value), changes a conclusion under one reading
+#: (the printed value is reproduced by another route, and the route the paper states would flip
+#: its significance: which route the paper used is an open question), changes a number, is a
+#: matter of presentation only, or cannot be checked.
+CONSEQUENCES = (
+    "changes_a_conclusion",
+    "changes_a_conclusion_under_one_reading",
+    "changes_a_number",
+    "presentation_only",
+    "cannot_be_checked",
+)
 
 #: The causes a finding groups its claims by: the n that the printed percentages imply
 #: (``denominator``), another analysis population, another test or another rounding rule than the
