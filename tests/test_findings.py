@@ -82,9 +82,7 @@ def test_significance_flip_makes_a_finding_change_a_conclusion(found):
             flipped = [c for c in x["claims"] if c["significance_flip"]]
             if not flipped:
                 continue
-            other_route = all(
-                c["verdict"] in ("reproduced", "consistent") and c["as_stated"] is False for c in flipped
-            )
+            other_route = all(c["verdict"] in ("reproduced", "consistent") and c["as_stated"] is False for c in flipped)
             expected = "changes_a_conclusion_under_one_reading" if other_route else "changes_a_conclusion"
             assert x["consequence"] == expected
 
@@ -108,7 +106,7 @@ def test_zang2022_32_week_finding_gives_the_n_that_fits_each_p(found):
     assert "the n the paper gives, both differences would be significant" not in statement  # the old wording
     d = paper.descriptives.set_index("id")
     stated_p = []
-    for cid, variable in (("res.insulin_day.w32.p", "insulin_u_day"), ("res.hba1c.w32.p", "hba1c")):
+    for variable in ("insulin_u_day", "hba1c"):
         rows = d[(d.variable == variable) & (d.timepoint == "w32") & (d.subgroup.fillna("") == "")]
         mean = {r.arm: float(r.value) for r in rows[rows.statistic == "mean"].itertuples()}
         sd = {r.arm: float(r.value) for r in rows[rows.statistic == "sd"].itertuples()}
