@@ -36,7 +36,25 @@ __all__ = [
     "REGISTRATION_AGREEMENT",
     "NOT_AVAILABLE",
     "is_randomised",
+    "SETTING_WORDS",
 ]
+
+#: The analysis choices (notebook parameters and :class:`reanalysis.audit.Settings` fields) in a
+#: reader's words: the reader edition names a choice by these, never by its identifier.
+SETTING_WORDS = {
+    "alpha": "significance level",
+    "two_by_two_test": "2×2 test",
+    "ci_method": "interval for a difference of proportions",
+    "population": "analysis population",
+    "t_method": "t-test",
+    "prepost_correlation": "correlation between visits",
+    "itt_assumption": "assumption about the missing participants",
+    "prior": "prior",
+    "margin": "clinically relevant difference",
+    "paper_dir": "data package",
+    "data_dir": "data package",
+    "results_dir": "results folder",
+}
 
 #: The four verdicts, in order of how well a printed number holds.
 VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
