@@ -224,15 +224,15 @@ def _row(paper, rid: str) -> str:
 
 
 def _labels(stem: str) -> list[str]:
-    """The conclusions table's count per label, from the committed notebook's conclusions.csv row
-    labels (its con03 output), re-counted here."""
+    """The conclusions table's count per label: the notebook's code run here, the labels counted."""
     from reanalysis.audit import account
     from reanalysis.conclusions import assess
 
-    namespace = run(ROOT / "notebooks" / f"{stem}.ipynb")
-    assessed = assess(namespace["paper"], account(namespace["paper"], namespace["claims"]), namespace["sensitivity_all"])
+    ns = run(ROOT / "notebooks" / f"{stem}.ipynb")
+    assessed = assess(ns["paper"], account(ns["paper"], ns["claims"]), ns["sensitivity_all"])
     counts = assessed["label"].value_counts()
-    return [f"Of the paper's {len(assessed)} conclusions transcribed, {int(counts.get(CONCLUSION_LABELS[0], 0))} are supported"] + [
+    first = f"{int(counts.get(CONCLUSION_LABELS[0], 0))} are supported"
+    return [f"Of the paper's {len(assessed)} conclusions transcribed, {first}"] + [
         f"{int(counts.get(label, 0))} {label}" for label in CONCLUSION_LABELS[1:]
     ]
 
@@ -251,11 +251,8 @@ def test_zang2022_conclusion_numbers_match_the_audit():
     yates = chi2_contingency(table, correction=True)[1]
     fisher = fisher_exact(table)[1]
     reference = pd.read_csv(ROOT / "tests" / "reference" / "hardening_reference.csv")  # Barnard by hand in R
-    barnard = float(
-        reference[
-            (reference.case == "9/45 v 2/44") & reference.args.str.contains('"barnard"') & (reference.quantity == "pvalue")
-        ].value.iloc[0]
-    )  # (scipy's barnard_exact drops tied tables: see reanalysis.inference.two_by_two)
+    row = (reference.case == "9/45 v 2/44") & reference.args.str.contains('"barnard"') & (reference.quantity == "pvalue")
+    barnard = float(reference[row].value.iloc[0])  # scipy's barnard_exact drops tied tables (inference.two_by_two)
     ucmsc, placebo = p.arms["ucmsc"], p.arms["placebo"]
     w32 = []
     for variable in ("insulin_u_day", "hba1c"):
