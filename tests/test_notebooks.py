@@ -250,9 +250,9 @@ def test_zang2022_conclusion_numbers_match_the_audit():
     chi2 = chi2_contingency(table, correction=False)[1]
     yates = chi2_contingency(table, correction=True)[1]
     fisher = fisher_exact(table)[1]
-    reference = pd.read_csv(ROOT / "tests" / "reference" / "hardening_reference.csv")  # Barnard by hand in R
-    row = (reference.case == "9/45 v 2/44") & reference.args.str.contains('"barnard"') & (reference.quantity == "pvalue")
-    barnard = float(reference[row].value.iloc[0])  # scipy's barnard_exact drops tied tables (inference.two_by_two)
+    ref = pd.read_csv(ROOT / "tests" / "reference" / "hardening_reference.csv")  # Barnard by hand in R
+    row = (ref.case == "9/45 v 2/44") & ref.args.str.contains('"barnard"') & (ref.quantity == "pvalue")
+    barnard = float(ref[row].value.iloc[0])  # scipy's barnard_exact drops tied tables (inference.two_by_two)
     ucmsc, placebo = p.arms["ucmsc"], p.arms["placebo"]
     w32 = []
     for variable in ("insulin_u_day", "hba1c"):
@@ -289,8 +289,8 @@ def test_zang2022_conclusion_numbers_match_the_audit():
             f"({100 * completed / randomised:.1f}%)",
             f"({_row(p, 'abs.hba1c.change.ucmsc')} and {_row(p, 'abs.hba1c.change.placebo')}) differ from the "
             f"differences of the printed means ({drop['ucmsc']:.2f} and {drop['placebo']:.2f})",
-            f"the abstract's \"p{_row(p, 'abs.hba1c.w48.placebo.p_within')}\"",
-            f"contradicts the results' \"p {within}\"",
+            f'the abstract\'s "p{_row(p, "abs.hba1c.w48.placebo.p_within")}"',
+            f'contradicts the results\' "p {within}"',
             *_labels("zang2022"),
         ],
     )
