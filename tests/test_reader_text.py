@@ -102,7 +102,8 @@ def test_reader_edition_shows_no_parameter_names(stem):
     parameter name set as code (`alpha`). A fenced command a reader is told to type is not prose."""
     nb = tables.reader_edition(nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4))
     names = _parameter_names()
-    snake = re.compile(r"(?<![\w.])(" + "|".join(sorted((n for n in names if "_" in n), key=len, reverse=True)) + r")\b")
+    snake_names = sorted((n for n in names if "_" in n), key=len, reverse=True)
+    snake = re.compile(r"(?<![\w.])(" + "|".join(snake_names) + r")\b")
     coded = re.compile(r"`(" + "|".join(sorted(names, key=len, reverse=True)) + r")`")
     problems = []
     for cell, text in _text(nb):
@@ -129,4 +130,5 @@ def test_verdict_comes_before_the_claim_counts(stem):
     verdict = next(i for i, t in enumerate(text) if "What the paper concluded." in t)
     counts = next(i for i, t in enumerate(text) if "We audited" in t)
     assert verdict < counts
-    assert next(i for i, t in enumerate(text) if t.startswith("## The verdicts at a glance") or "## Verdicts by kind" in t) < counts
+    glance = next(i for i, t in enumerate(text) if t.startswith(("## The verdicts at a glance", "## Verdicts by kind")))
+    assert glance < counts

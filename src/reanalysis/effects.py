@@ -41,6 +41,7 @@ from statsmodels.stats.multitest import multipletests
 from . import closedform, inference
 from .audit import Settings, _Inputs, _per_visit, _printed_p, _refs, _sd, _tables
 from .data import Paper
+from .markup import ReaderFrame
 from .printed import is_number, parse
 from .routes import pair_populations
 from .sensitivity import COLUMNS
@@ -635,7 +636,7 @@ def effects_sentence(effects: pd.DataFrame) -> Prose:
 def effects_table(effects: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """The reader's view of :func:`effect_sizes`: one row per outcome and measure, rounded."""
     columns = ["unit", "estimate", "ci_low", "ci_high", "p", "n1", "n2", "population", "printed_p", "note"]
-    return effects.set_index(["outcome", "measure"])[columns].round(digits)
+    return ReaderFrame(effects.set_index(["outcome", "measure"])[columns].round(digits))  # no NaN for readers
 
 
 def family_table(family: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
@@ -643,7 +644,7 @@ def family_table(family: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     columns = ["printed", "p_printed", "holm_printed", "bh_printed", "survives_holm_printed", "survives_bh_printed"]
     columns += ["p_recomputed", "holm_recomputed", "bh_recomputed", "survives_holm_recomputed"]
     columns += ["survives_bh_recomputed"]
-    return family.set_index("outcome")[columns].round(digits)
+    return ReaderFrame(family.set_index("outcome")[columns].round(digits))
 
 
 def forest_rows(effects: pd.DataFrame) -> pd.DataFrame:

@@ -236,7 +236,7 @@ def baseline_balance_rows(paper: Paper, alpha: float = 0.05) -> pd.DataFrame:
     does not apply for a design that is not randomised."""
     res = baseline_balance(paper, alpha)
     if not res.applies:
-        return pd.DataFrame([_row("baseline balance (Carlisle)", "does not apply: not randomised")], columns=COLUMNS)
+        return ReaderFrame([_row("baseline balance (Carlisle)", "does not apply: not randomised")], columns=COLUMNS)
     rows = []
     settings = [("stratified variables left out", res)]
     if res.excluded:
@@ -245,7 +245,7 @@ def baseline_balance_rows(paper: Paper, alpha: float = 0.05) -> pd.DataFrame:
         what = f"{label}; {r.k} variables: {', '.join(r.variables)}"
         rows.append(_row("baseline balance (Carlisle), too different", what, r.statistic, p=r.p_dissimilar))
         rows.append(_row("baseline balance (Carlisle), too alike", what, r.statistic, p=r.p_similar))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return ReaderFrame(rows, columns=COLUMNS)  # readers see no NaN or None
 
 
 def effect_sizes(endpoints: dict[str, pd.DataFrame], ci_method: str = "newcombe", level: float = 0.95) -> pd.DataFrame:
