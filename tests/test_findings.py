@@ -188,6 +188,12 @@ def _package(tmp_path: Path, curated: str) -> Path:
         ('[[finding]]\ncause = "test"\nclaims = ["a"]\nstatement = "{oops}"\n', 4, "unknown field"),
         ('concluded = "words the paper never printed"\n', 1, "not found in paper.txt"),
         ("concluded = \n", 1, "not valid TOML"),
+        ('[[conclusion]]\ntitle = "What stands."\ntext = "p = 0.041"\n', 3, "a typed number ('0.041')"),
+        ('[[conclusion]]\ntitle = "In 2021"\ntext = "x"\n', 2, "a digit in the title"),
+        ('[[conclusion]]\ntitle = "T"\ntext = "{printd[x]}"\n', 3, "unknown field {printd[x]}"),
+        ('[[conclusion]]\ntitle = "T"\ntext = "{p[chi2]:.2f}"\n', 3, "unknown field"),
+        ('[[conclusion]]\ntitle = "T"\n', 1, "with a title and a text"),
+        ('[conclusion_endpoint]\ntimepoint = "m12"\n', 1, "expected a table with an endpoint"),
     ],
 )
 def test_findings_toml_errors_name_file_and_line(tmp_path, curated, line, message):
@@ -211,3 +217,23 @@ def test_curated_wording_applies_to_its_cause_only(tmp_path):
     assert "never used" not in statements and "1 curated" in statements
     curated = next(x for x in f["findings"] if x["statement"] == "1 curated")
     assert curated["explanations"] == ["one"] and curated["curated"]
+
+
+def test_conclusion_template_allows_numbers_in_words_and_fields(tmp_path):
+    """HbA1c and T1D are words, not typed numbers; a field fills every number; a missing key is named."""
+    from reanalysis.conclude import conclusion
+
+    folder = _package(
+        tmp_path,
+        '[conclusion_endpoint]\nendpoint = "clinical_remission"\ntimepoint = "m12"\n'
+        '[[conclusion]]\ntitle = "What stands."\n'
+        'text = "In T1D, HbA1c: {events[mscs]} of {n[mscs]}; p {printed[res.remission.p]}."\n',
+    )
+    paper = load(folder)
+    claims = account(paper, audit(paper))
+    text = conclusion(paper, claims)
+    assert text.plain == "What stands. In T1D, HbA1c: 11 of 27; p 0.041."
+    assert text.text.startswith("**What stands.** ")
+    paper.curated["conclusion"][0]["text"] = "{printed[no.such.claim]}"
+    with pytest.raises(KeyError, match=r"printed\[no.such.claim\]"):
+        conclusion(paper, claims)
