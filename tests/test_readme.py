@@ -114,6 +114,9 @@ def test_registration_in_readme():
     assert f"the record differs from the paper in {_and(differ)}" in README
     assert list(r.loc[r.registry_value.str.strip() == "", "field"]) == ["primary_outcome"]
     assert "its primary outcome was not read from the registry" in README
+    registered = r.set_index("field").loc["registered"]
+    assert "NCT02302599" in registered.paper_quote and "NCT02302599" in registered.registry_source  # as printed
+    assert "*Registration:* NCT02302599 was first posted 10 to 11 months" in README
     lu = load("lu2021")
     said = " ".join(registration.summary(lu).plain.split())
     assert "Registered April 15, 2021 (retrospectively registered)" in said
