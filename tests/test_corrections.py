@@ -22,15 +22,18 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def text(notebook: str, outputs: bool = False) -> str:
-    """A notebook's Markdown (and, with ``outputs``, its text outputs), line breaks as spaces."""
+    """A notebook's Markdown, the Markdown its code writes (the computed conclusion, the verdict) and,
+    with ``outputs``, its text outputs; line breaks as spaces."""
     nb = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))
     parts = []
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             parts.append("".join(cell["source"]))
-        elif outputs:
+        else:
             for out in cell.get("outputs", []):
-                parts.append("".join(out.get("data", {}).get("text/plain", "")) + "".join(out.get("text", "")))
+                parts.append("".join(out.get("data", {}).get("text/markdown", "")))
+                if outputs:
+                    parts.append("".join(out.get("data", {}).get("text/plain", "")) + "".join(out.get("text", "")))
     return " ".join(" ".join(parts).split())
 
 
@@ -74,7 +77,8 @@ def test_zang2022_32_week_p_values_fit_the_completers_n():
         assert "n=37/36;population=completed" in claim.route, cid
     prose = text("zang2022.ipynb")
     assert "significant with the randomised n and not with the completers' n" not in prose
-    assert "reproduced with the completers' n (37 and 36), not with the randomised 45 and 46" in prose
+    assert "reproduced with the completers' n (37/36); with the 45/46 randomised, both would be significant" in prose
+    assert "Which n each visit used is an open question" in prose
 
 
 def test_zang2022_table2_switch_rule_and_no_overstatement():
@@ -83,7 +87,10 @@ def test_zang2022_table2_switch_rule_and_no_overstatement():
     prose = text("zang2022.ipynb")
     assert "the paper's own numbers show which" not in prose
     assert "the printed numbers do not choose between them" in prose
-    assert "the usual rule (Fisher where an expected count is below 5) reproduces all four Table 2 p-values" in prose
+    assert (
+        "the usual rule (Fisher where an expected count is below five) reproduces all 4 p-values of the primary"
+        in prose
+    )
     claims = audit(load("zang2022")).set_index("claim_id")
     for w in ("w9", "w20", "w32", "w48"):
         reported, method = claims.loc[f"t2.primary.{w}.p", ["reported", "method"]]

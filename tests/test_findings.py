@@ -75,13 +75,55 @@ def test_zang2022_placebo_percentages_are_one_finding(found):
 
 
 def test_significance_flip_makes_a_finding_change_a_conclusion(found):
-    # a flip that loses a printed significance; one that finds significance the paper does not print
-    # strengthens the paper's case (tests/test_review.py pins zang2022's 32-week finding against R)
+    """A flip that loses a printed significance changes a conclusion (under one reading only, when
+    every such number is reproduced by another route: the route the paper used is the open
+    question); one that finds significance the paper does not print strengthens the paper's case
+    and changes a number (tests/test_review.py pins zang2022's 32-week finding against R)."""
     for _pid, (_paper, claims, f) in found.items():
         p = claims.set_index("claim_id")["recomputed_p"]
         for x in f["findings"]:
-            if any(c["significance_flip"] and not float(p[c["claim_id"]]) < 0.05 for c in x["claims"]):
-                assert x["consequence"] == "changes_a_conclusion"
+            flipped = [c for c in x["claims"] if c["significance_flip"]]
+            if not flipped:
+                continue
+            if all(float(p[c["claim_id"]]) < 0.05 for c in flipped):
+                assert x["consequence"] == "changes_a_number"
+                continue
+            other_route = all(c["verdict"] in ("reproduced", "consistent") and c["as_stated"] is False for c in flipped)
+            expected = "changes_a_conclusion_under_one_reading" if other_route else "changes_a_conclusion"
+            assert x["consequence"] == expected
+
+
+def test_zang2022_32_week_finding_gives_the_n_that_fits_each_p(found):
+    """Issue 12: the paper prints no n per visit; at the completers' n the 32-week p-values hold, at
+    the randomised n they would be significant. The statement says both, with computed numbers."""
+    from scipy.stats import ttest_ind_from_stats
+
+    paper, claims, f = found["zang2022"]
+    (x,) = [x for x in f["findings"] if x["cause"] == "population"]
+    assert set(x["claim_ids"]) == {"res.insulin_day.w32.p", "res.hba1c.w32.p"}
+    assert x["consequence"] == "changes_a_number"  # significant at 45/46 would strengthen the paper's case
+    arms = list(paper.arms.values())
+    completed = "/".join(str(a["completed"]) for a in arms)
+    randomised = "/".join(str(a["assigned"]) for a in arms)
+    assert [a["assigned"] for a in arms] == [a["analysed"] for a in arms]  # "randomised" = the analysed n
+    statement = x["statement"]
+    assert "prints no n per visit" in statement and "open question" in statement
+    assert f"completers' {completed};" in statement and f"with all {randomised} randomised" in statement
+    assert "the n the paper gives, both differences would be significant" not in statement  # the old wording
+    d = paper.descriptives.set_index("id")
+    stated_p = []
+    for variable in ("insulin_u_day", "hba1c"):
+        rows = d[(d.variable == variable) & (d.timepoint == "w32") & (d.subgroup.fillna("") == "")]
+        mean = {r.arm: float(r.value) for r in rows[rows.statistic == "mean"].itertuples()}
+        sd = {r.arm: float(r.value) for r in rows[rows.statistic == "sd"].itertuples()}
+
+        def p(n1, n2, mean=mean, sd=sd):  # Student's t-test, as the Methods name
+            return ttest_ind_from_stats(mean["ucmsc"], sd["ucmsc"], n1, mean["placebo"], sd["placebo"], n2).pvalue
+
+        assert p(arms[0]["completed"], arms[1]["completed"]) > 0.05  # the printed "p˃0.05" holds
+        stated_p.append(p(arms[0]["assigned"], arms[1]["assigned"]))
+        assert stated_p[-1] < 0.05  # at the randomised n it would not
+    assert f"(p = {stated_p[0]:.3f}, {stated_p[1]:.3f})" in statement
 
 
 def _doc_schema() -> dict:
@@ -152,6 +194,12 @@ def _package(tmp_path: Path, curated: str) -> Path:
         ('[[finding]]\ncause = "test"\nclaims = ["a"]\nstatement = "{oops}"\n', 4, "unknown field"),
         ('concluded = "words the paper never printed"\n', 1, "not found in paper.txt"),
         ("concluded = \n", 1, "not valid TOML"),
+        ('[[conclusion]]\ntitle = "What stands."\ntext = "p = 0.041"\n', 3, "a typed number ('0.041')"),
+        ('[[conclusion]]\ntitle = "In 2021"\ntext = "x"\n', 2, "a digit in the title"),
+        ('[[conclusion]]\ntitle = "T"\ntext = "{printd[x]}"\n', 3, "unknown field {printd[x]}"),
+        ('[[conclusion]]\ntitle = "T"\ntext = "{p[chi2]:.2f}"\n', 3, "unknown field"),
+        ('[[conclusion]]\ntitle = "T"\n', 1, "with a title and a text"),
+        ('[conclusion_endpoint]\ntimepoint = "m12"\n', 1, "expected a table with an endpoint"),
     ],
 )
 def test_findings_toml_errors_name_file_and_line(tmp_path, curated, line, message):
@@ -175,3 +223,23 @@ def test_curated_wording_applies_to_its_cause_only(tmp_path):
     assert "never used" not in statements and "1 curated" in statements
     curated = next(x for x in f["findings"] if x["statement"] == "1 curated")
     assert curated["explanations"] == ["one"] and curated["curated"]
+
+
+def test_conclusion_template_allows_numbers_in_words_and_fields(tmp_path):
+    """HbA1c and T1D are words, not typed numbers; a field fills every number; a missing key is named."""
+    from reanalysis.conclude import conclusion
+
+    folder = _package(
+        tmp_path,
+        '[conclusion_endpoint]\nendpoint = "clinical_remission"\ntimepoint = "m12"\n'
+        '[[conclusion]]\ntitle = "What stands."\n'
+        'text = "In T1D, HbA1c: {events[mscs]} of {n[mscs]}; p {printed[res.remission.p]}."\n',
+    )
+    paper = load(folder)
+    claims = account(paper, audit(paper))
+    text = conclusion(paper, claims)
+    assert text.plain == "What stands. In T1D, HbA1c: 11 of 27; p 0.041."
+    assert text.text.startswith("**What stands.** ")
+    paper.curated["conclusion"][0]["text"] = "{printed[no.such.claim]}"
+    with pytest.raises(KeyError, match=r"printed\[no.such.claim\]"):
+        conclusion(paper, claims)

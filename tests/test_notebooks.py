@@ -8,6 +8,7 @@ itself is exercised by tests/test_run.py and nbval.
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib
 import pandas as pd
@@ -164,3 +165,171 @@ def test_synthesis_pooling_paragraph_states_what_is_computed():
     for test in ("fisher", "chi2"):
         table = fragility_table(endpoints, test=test)
         assert (table["kind"] == "fragility").all() and (table["index"] <= 2).all(), test
+
+
+# --------------------------------------------------------------------------- the computed conclusions
+
+
+def _section(stem: str, heading: str) -> list[dict]:
+    """The cells of a notebook's section: from its heading cell to the next '## ' heading."""
+    cells = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+    start = next(i for i, c in enumerate(cells) if "".join(c["source"]).startswith(heading))
+    out = [cells[start]]
+    for cell in cells[start + 1 :]:
+        if cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith("## "):
+            break
+        out.append(cell)
+    return out
+
+
+def _conclusion_text(stem: str) -> str:
+    """The plain text of the conclusion the committed notebook shows (its computed output)."""
+    section = _section(stem, "## Conclusion")
+    (cell,) = [c for c in section if c["cell_type"] == "code"]
+    assert "conclusion(" in "".join(cell["source"])
+    (output,) = [o for o in cell["outputs"] if "data" in o]
+    return " ".join("".join(output["data"]["text/plain"]).split())
+
+
+@pytest.mark.parametrize("stem", ["zang2022", "lu2021"])
+def test_conclusion_markdown_holds_no_typed_number(stem):
+    """Every number of a conclusion comes from the computation: its Markdown cells hold no digit
+    outside a word (HbA1c, T1D), and its paragraphs are a computed output."""
+    from reanalysis.data import TYPED_NUMBER
+
+    for cell in _section(stem, "## Conclusion"):
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"])
+            assert not TYPED_NUMBER.search(text), f"{stem}: a typed number in the conclusion: {text!r}"
+    for paragraph in load(stem).curated["conclusion"]:  # the templates: digits only inside fields
+        literal = re.sub(r"\{[^}]*\}", "", paragraph["text"])
+        assert not TYPED_NUMBER.search(literal + paragraph["title"]), paragraph["title"]
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"(?<![^\W\d_])\d+(?:\.\d+)?", text))
+
+
+def _check_conclusion(text: str, expected: list[str]) -> None:
+    """Each expected phrase is in the conclusion, and every number in it is one of theirs."""
+    for phrase in expected:
+        assert phrase in text, f"{phrase!r} not in the conclusion"
+    stray = _numbers(text) - set().union(*(_numbers(e) for e in expected))
+    assert not stray, f"numbers in the conclusion no test checks: {sorted(stray)}"
+
+
+def _row(paper, rid: str) -> str:
+    rows = pd.concat([paper.descriptives, paper.inferences]).set_index("id")
+    return str(rows.loc[rid, "value"])
+
+
+def _labels(stem: str) -> list[str]:
+    """The conclusions table's count per label: the notebook's code run here, the labels counted."""
+    from reanalysis.audit import account
+    from reanalysis.conclusions import assess
+
+    ns = run(ROOT / "notebooks" / f"{stem}.ipynb")
+    assessed = assess(ns["paper"], account(ns["paper"], ns["claims"]), ns["sensitivity_all"])
+    counts = assessed["label"].value_counts()
+    first = f"{int(counts.get(CONCLUSION_LABELS[0], 0))} are supported"
+    return [f"Of the paper's {len(assessed)} conclusions transcribed, {first}"] + [
+        f"{int(counts.get(label, 0))} {label}" for label in CONCLUSION_LABELS[1:]
+    ]
+
+
+def test_zang2022_conclusion_numbers_match_the_audit():
+    """The computed conclusion's numbers, recomputed here from the printed numbers (scipy, not the
+    package's tests) or read from the data package as printed."""
+    from scipy.stats import chi2_contingency, fisher_exact, ttest_ind_from_stats
+
+    p = load("zang2022")
+    text = _conclusion_text("zang2022")
+    table = [[9, 45 - 9], [2, 44 - 2]]  # 20.00% of 45 and 4.55% of 44 (the n the placebo percentages fit)
+    assert round(100 * 9 / 45, 2) == float(_row(p, "t2.primary.w48.ucmsc.percent"))
+    assert round(100 * 2 / 44, 2) == float(_row(p, "t2.primary.w48.placebo.percent"))
+    chi2 = chi2_contingency(table, correction=False)[1]
+    yates = chi2_contingency(table, correction=True)[1]
+    fisher = fisher_exact(table)[1]
+    ref = pd.read_csv(ROOT / "tests" / "reference" / "hardening_reference.csv")  # Barnard by hand in R
+    row = (ref.case == "9/45 v 2/44") & ref.args.str.contains('"barnard"') & (ref.quantity == "pvalue")
+    barnard = float(ref[row].value.iloc[0])  # scipy's barnard_exact drops tied tables (inference.two_by_two)
+    ucmsc, placebo = p.arms["ucmsc"], p.arms["placebo"]
+    w32 = []
+    for variable in ("insulin_u_day", "hba1c"):
+        rows = p.descriptives[(p.descriptives.variable == variable) & (p.descriptives.timepoint == "w32")]
+        rows = rows[rows.subgroup.fillna("") == ""]
+        m = {r.arm: float(r.value) for r in rows[rows.statistic == "mean"].itertuples()}
+        s = {r.arm: float(r.value) for r in rows[rows.statistic == "sd"].itertuples()}
+        w32.append(ttest_ind_from_stats(m["ucmsc"], s["ucmsc"], 45, m["placebo"], s["placebo"], 46).pvalue)
+    hba1c = p.descriptives[(p.descriptives.variable == "hba1c") & (p.descriptives.statistic == "mean")]
+    hba1c = hba1c[hba1c.subgroup.fillna("") == ""].drop_duplicates(["arm", "timepoint"])
+    hba1c = hba1c.set_index(["arm", "timepoint"])["value"].astype(float)
+    drop = {arm: hba1c[(arm, "baseline")] - hba1c[(arm, "w48")] for arm in ("ucmsc", "placebo")}
+    completed = int(_row(p, "flow.completed.all.count"))
+    randomised = ucmsc["assigned"] + placebo["assigned"]
+    within = _row(p, "res.hba1c.placebo.within.p")
+    _check_conclusion(
+        text,
+        [
+            f"its p-value at 48 weeks ({_row(p, 't2.primary.w48.p')})",
+            "taken to have 44 patients (9/45 vs 2/44)",
+            f"(it gives {placebo['analysed']})",
+            "insulin dose at 9 weeks and 48 weeks and in HbA1c at 9 weeks, 20 weeks and 48 weeks",
+            f"χ² test the paper names (p = {chi2:.4f}) and with Barnard's test (p = {barnard:.4f})",
+            f"with Yates' correction it is not (p = {yates:.4f})",
+            f"just under 0.05 (p = {fisher:.4f}): its fragility index under Fisher's test is 1,",
+            "reproduces all 4 p-values of the primary endpoint's table",
+            f"at 32 weeks, its non-significant p-values for the daily insulin dose and HbA1c are reproduced "
+            f"with the completers' n ({ucmsc['completed']}/{placebo['completed']}); with the "
+            f"{ucmsc['assigned']}/{placebo['assigned']} randomised, both would be significant "
+            f"(p = {w32[0]:.3f} and {w32[1]:.3f})",
+            f"fit 44 patients, not the {placebo['analysed']} the paper gives; that "
+            f"{_row(p, 'flow.incomplete_treatment.placebo.count')} placebo patients",
+            f'"{completed} ({_row(p, "flow.completed.all.percent")}%)" does not fit {completed} of {randomised} '
+            f"({100 * completed / randomised:.1f}%)",
+            f"({_row(p, 'abs.hba1c.change.ucmsc')} and {_row(p, 'abs.hba1c.change.placebo')}) differ from the "
+            f"differences of the printed means ({drop['ucmsc']:.2f} and {drop['placebo']:.2f})",
+            f'the abstract\'s "p{_row(p, "abs.hba1c.w48.placebo.p_within")}"',
+            f'contradicts the results\' "p {within}"',
+            *_labels("zang2022"),
+        ],
+    )
+    assert all(x < 0.05 for x in w32) and chi2 < 0.05 < yates and fisher < 0.05
+
+
+def test_lu2021_conclusion_numbers_match_the_audit():
+    """As for zang2022: every number of lu2021's computed conclusion, recomputed here."""
+    from scipy.stats import chi2_contingency
+
+    from reanalysis.conclude import USUAL_TESTS
+    from reanalysis.inference import two_by_two
+
+    p = load("lu2021")
+    text = _conclusion_text("lu2021")
+    table = [[11, 16], [3, 23]]
+    chi2, yates = chi2_contingency(table, correction=False)[1], chi2_contingency(table, correction=True)[1]
+    usual = [two_by_two(11, 27, 3, 26, test=t).pvalue for t in USUAL_TESTS]
+    assert min(usual) == pytest.approx(chi2) and max(usual) == pytest.approx(yates)  # the range's ends
+    ps = [chi2, yates]
+    assigned = sum(a["assigned"] for a in p.arms.values())
+    analysed = sum(a["analysed"] for a in p.arms.values())
+    mscs, control = float(_row(p, "res.remission.mscs.percent")), float(_row(p, "res.remission.control.percent"))
+    none_missing = chi2_contingency([[11, 21], [3, 32]], correction=False)[1]  # drop-outs as non-remission
+    worst = chi2_contingency([[11, 21], [12, 23]], correction=False)[1]  # every missing control a remission
+    _check_conclusion(
+        text,
+        [
+            "The remission counts (11 of 27 and 3 of 26)",
+            f"p below 0.05 per protocol (from {min(ps):.4f} to {max(ps):.4f})",
+            f"fit the {analysed} analysed",
+            f"The printed p = {_row(p, 'res.remission.p')} matches none",
+            f"the post hoc power of {_row(p, 'res.remission.power')}",
+            f'"nearly {_row(p, "disc.remission.ratio")} times higher"',
+            f"rather than their ratio ({mscs / control:.2f})",
+            f"Once the {assigned - analysed} participants who discontinued",
+            f"keeps the difference significant (p = {none_missing:.2g})",
+            f"removes the difference entirely (p = {worst:.2g})",
+            *_labels("lu2021"),
+        ],
+    )
+    assert max(ps) < 0.05 < worst and none_missing < 0.05

@@ -86,3 +86,49 @@ def test_claims_table_editions():
         bundle = table._repr_mimebundle_()
     assert longest in html.unescape(bundle["text/html"])  # notes whole, not cut at 60 characters
     assert longest in bundle["text/plain"]
+
+
+def _parameter_names() -> set[str]:
+    from reanalysis.params import SPEC
+    from reanalysis.vocabulary import SETTING_WORDS
+
+    return set(SPEC) | set(SETTING_WORDS)
+
+
+@pytest.mark.parametrize("stem", sorted(PAGES))
+def test_reader_edition_shows_no_parameter_names(stem):
+    """Readers see the analysis choices in words ("the 2×2 test chosen for this run"), never a
+    parameter's identifier: no snake_case parameter name anywhere in the reader text, and no
+    parameter name set as code (`alpha`). A fenced command a reader is told to type is not prose."""
+    nb = tables.reader_edition(nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4))
+    names = _parameter_names()
+    snake_names = sorted((n for n in names if "_" in n), key=len, reverse=True)
+    snake = re.compile(r"(?<![\w.])(" + "|".join(snake_names) + r")\b")
+    coded = re.compile(r"`(" + "|".join(sorted(names, key=len, reverse=True)) + r")`")
+    problems = []
+    for cell, text in _text(nb):
+        prose = re.sub(r"```.*?```", " ", text, flags=re.S)
+        found = snake.findall(prose) + coded.findall(prose)
+        if found:
+            problems.append((cell, sorted(set(found))))
+    assert not problems, f"{stem}: reader text shows parameter names: {problems}"
+
+
+def test_parameter_names_rule_catches_them():
+    """The rule above fails on the old wording (so it is not vacuous)."""
+    names = _parameter_names()
+    snake = re.compile(r"(?<![\w.])(" + "|".join(n for n in names if "_" in n) + r")\b")
+    assert snake.findall("`recomputed` uses this run's `two_by_two_test` and `ci_method`")
+    assert snake.findall("<td>two_by_two_test</td>")  # a table cell, as the settings table showed it
+    assert not snake.findall("the 2×2 test chosen for this run")
+
+
+@pytest.mark.parametrize("stem", sorted(PAGES))
+def test_verdict_comes_before_the_claim_counts(stem):
+    """Issue 13: the one-screen verdict opens the page; the claim counts follow it."""
+    text = [t for _, t in _text(tables.reader_edition(nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)))]
+    verdict = next(i for i, t in enumerate(text) if "What the paper concluded." in t)
+    counts = next(i for i, t in enumerate(text) if "We audited" in t)
+    assert verdict < counts
+    glance = next(i for i, t in enumerate(text) if t.startswith(("## The verdicts at a glance", "## Verdicts by kind")))
+    assert glance < counts

@@ -180,8 +180,8 @@ def test_make_pdf_prints_reader_pages_and_findings_reports(site, tmp_path):
     assert {"zang2022.pdf", "lu2021.pdf", "synthesis.pdf"} <= written
     for stem in (*papers, "synthesis"):
         printed = tmp_path / "pdf" / f"{stem}.pdf"
-        html = (folder / f"{stem}.html").read_text(encoding="utf-8")
-        headings = [" ".join(h.split()) for h in re.findall(r"<h2[^>]*>([^<]+)", html)]
+        page = (folder / f"{stem}.html").read_text(encoding="utf-8")
+        headings = [" ".join(h.split()) for h in re.findall(r"<h2[^>]*>([^<]+)", page)]
         assert headings, stem
         assert pdf.page_count(printed) >= 2, stem
         outline = [" ".join(t.split()) for t in pdf.outline(printed)]

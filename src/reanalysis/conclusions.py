@@ -61,9 +61,11 @@ def _truth(value) -> bool | None:
     return bool(value)
 
 
-def _claim_status(row: pd.Series, alpha: float = 0.05) -> tuple[str, str]:
+def _claim_status(row: pd.Series, alpha: float = 0.05, reader: bool = False) -> tuple[str, str]:
     verdict = str(row["verdict"])
-    shown = f"{row['claim_id']} ({verdict}"
+    label = str(row.get("label") or "") if reader else ""
+    label = "" if label == "nan" else label
+    shown = f"{label or row['claim_id']} ({verdict.replace('_', ' ') if reader else verdict}"
     if verdict == "not_reproducible":
         return "unknown", shown + ")"
     if _truth(row.get("significance_flip")) is True:
@@ -76,10 +78,11 @@ def _claim_status(row: pd.Series, alpha: float = 0.05) -> tuple[str, str]:
             return "holds", shown + ", same side of the significance level)"
         return "fails", shown + ")"
     if _truth(row.get("as_stated")) is False:
+        route = row.get("method") if reader else row.get("route")
         if row["kind"] == "p_value" and _truth(row.get("significance_flip")) is False:
             # the stated route gives another p but on the same side: the conclusion does not hang on the route
-            return "holds", shown + f", by {row.get('route') or 'another route'}; the stated route keeps its side)"
-        return "holds by a choice", shown + f", only by {row.get('route') or 'a route the paper does not state'})"
+            return "holds", shown + f", by {route or 'another route'}; the stated route keeps its side)"
+        return "holds by a choice", shown + f", only by {route or 'a route the paper does not state'})"
     return "holds", shown + ")"
 
 
@@ -97,9 +100,11 @@ def _sensitivity_status(row: pd.Series) -> tuple[str, str]:
 
 
 def evidence(
-    rests_on: str, claims: pd.DataFrame, sensitivity: pd.DataFrame, alpha: float = 0.05
+    rests_on: str, claims: pd.DataFrame, sensitivity: pd.DataFrame, alpha: float = 0.05, reader: bool = False
 ) -> list[tuple[str, str]]:
-    """(status, what) for each row a ``rests_on`` text refers to (``alpha``: the paper's level).
+    """(status, what) for each row a ``rests_on`` text refers to (``alpha``: the paper's level); with
+    ``reader``, a claim is named by its reader label and its route in words (the method), not by its
+    id and route.
 
     Raises
     ------
@@ -117,7 +122,7 @@ def evidence(
             rows = claims[(ids == ref) | ids.str.startswith(ref + "@")]
             if rows.empty:
                 raise ValueError(f"no claim {ref!r} in the audit")
-            out += [_claim_status(r, alpha) for _, r in rows.iterrows()]
+            out += [_claim_status(r, alpha, reader) for _, r in rows.iterrows()]
         elif kind == "sensitivity":
             analysis, _, setting = ref.partition("|")
             mask = sensitivity["analysis"].astype(str) == analysis
@@ -149,10 +154,11 @@ def assess(paper: Paper, claims: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.
 
     Columns: location, quote, label, checkable ("k of n": how many pieces of evidence could be checked;
     "supported" means every *checkable* piece holds), depends_on (the evidence that fails or holds only
-    by a choice), evidence (every piece with its status), note; indexed by the conclusion's id. Empty when the
-    package has no ``conclusions.csv``.
+    by a choice), evidence (every piece with its status), note, and depends_on_words (depends_on as
+    readers see it: claims by their labels, not their ids); indexed by the conclusion's id. Empty when
+    the package has no ``conclusions.csv``.
     """
-    columns = ["location", "quote", "label", "checkable", "depends_on", "evidence", "note"]
+    columns = ["location", "quote", "label", "checkable", "depends_on", "evidence", "note", "depends_on_words"]
     if paper.conclusions is None:
         return pd.DataFrame(columns=columns)
     rows = {}
@@ -160,6 +166,13 @@ def assess(paper: Paper, claims: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.
         found = evidence(c["rests_on"], claims, sensitivity, float(paper.meta.get("alpha", 0.05)))
         label = _label([s for s, _ in found])
         weak = [f"{what} [{s}]" for s, what in found if s in ("fails", "holds by a choice")]
+        words = [
+            f"{what} [{s}]"
+            for s, what in evidence(
+                c["rests_on"], claims, sensitivity, float(paper.meta.get("alpha", 0.05)), reader=True
+            )
+            if s in ("fails", "holds by a choice")
+        ]
         rows[str(c["id"])] = {
             "location": c["location"],
             "quote": c["quote"],
@@ -168,6 +181,7 @@ def assess(paper: Paper, claims: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.
             "depends_on": "; ".join(weak) if label == BY_CHOICE else "",
             "evidence": "; ".join(f"{what} [{s}]" for s, what in found) or "none in the printed numbers",
             "note": c["note"],
+            "depends_on_words": "; ".join(words) if label == BY_CHOICE else "",
         }
     out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     out.index.name = "conclusion"
@@ -191,7 +205,8 @@ def table(assessed: pd.DataFrame) -> Prose:
     lines = ["| the paper's conclusion | where | label | checkable | depends on |", "|---|---|---|---|---|"]
     plain = []
     for _, r in assessed.iterrows():
-        cells = [f"“{r['quote']}”", r["location"], r["label"], r["checkable"], r["depends_on"] or "—"]
+        depends = r.get("depends_on_words", r["depends_on"])  # readers: claims by their labels
+        cells = [f"“{r['quote']}”", r["location"], r["label"], r["checkable"], depends or "—"]
         lines.append("| " + " | ".join(escape_markdown(c) for c in cells) + " |")
         plain.append(" | ".join(str(c) for c in cells))
     return Prose("\n".join(lines), "\n".join(plain))

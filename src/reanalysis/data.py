@@ -23,6 +23,7 @@ import io
 import math
 import os
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -949,7 +950,32 @@ def validate(paper: str | os.PathLike) -> Paper:
 
 #: Keys of a ``[[finding]]`` table in ``findings.toml``, and of the file's top level.
 CURATED_FINDING_KEYS = ("cause", "claims", "statement", "consequence", "explanations")
-CURATED_KEYS = ("concluded", "concluded_location", "finding")
+CURATED_KEYS = ("concluded", "concluded_location", "finding", "conclusion", "conclusion_endpoint")
+#: The values a ``[[conclusion]]`` paragraph may name, as ``name[key]`` (filled by
+#: :func:`reanalysis.conclude.conclusion`, whose docstring defines each).
+CONCLUSION_FIELDS = (
+    "printed",
+    "recomputed",
+    "route_n",
+    "stated_p",
+    "assigned",
+    "analysed",
+    "completed",
+    "implied",
+    "lost",
+    "events",
+    "n",
+    "p",
+    "fragility",
+    "sensitivity_p",
+    "labels",
+    "count",
+    "timepoint",
+    "alpha",
+)
+#: The fields a curated ``statement`` may use, each filled from the computation
+#: (:func:`reanalysis.findings.findings`).
+STATEMENT_FIELDS = ("count", "arms", "stated_n", "implied_n", "route_n", "paper_n", "stated_p")
 
 
 def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper.txt") -> dict:
@@ -957,8 +983,8 @@ def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper
 
     It words a package's findings for readers (see data/README.md): ``concluded`` (the paper's
     conclusion, verbatim) with ``concluded_location``, and ``[[finding]]`` tables, each with
-    ``claims`` (shell-style patterns over claim ids), an optional ``statement`` (a template:
-    ``{count}``, ``{arms}``, ``{stated_n}``, ``{implied_n}`` are filled from the computation),
+    ``claims`` (shell-style patterns over claim ids), an optional ``statement`` (a template whose
+    fields, :data:`STATEMENT_FIELDS`, are filled from the computation),
     ``consequence`` (one of :data:`reanalysis.vocabulary.CONSEQUENCES`) and ``explanations``.
     With the paper's normalised text (``paper_text``), ``concluded`` must occur in it, as a CSV quote must.
     Errors name the file, line and key.
@@ -1009,19 +1035,68 @@ def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper
             if not is_text(entry["statement"]):
                 raise fail(("finding", i, "statement"), "expected a non-empty string")
             try:
-                entry["statement"].format(count=0, arms="", stated_n="", implied_n="")
+                entry["statement"].format(**dict.fromkeys(STATEMENT_FIELDS, ""))
             except (KeyError, IndexError, ValueError) as e:
                 raise fail(
                     ("finding", i, "statement"),
                     f"unknown field or stray brace ({e}); allowed fields: "
-                    "{count}, {arms}, {stated_n}, {implied_n}",
+                    + ", ".join(f"{{{f}}}" for f in STATEMENT_FIELDS),
                 ) from None
         if "consequence" in entry and entry["consequence"] not in CONSEQUENCES:
             raise fail(("finding", i, "consequence"), f"expected one of {', '.join(CONSEQUENCES)}")
         explanations = entry.get("explanations", [])
         if not isinstance(explanations, list) or not all(is_text(x) for x in explanations):
             raise fail(("finding", i, "explanations"), "expected a list of non-empty strings")
+    _check_conclusion(data, fail, is_text)
     return data
+
+
+#: A typed number: a digit not inside a word (HbA1c, T1D and χ² are words).
+TYPED_NUMBER = re.compile(r"(?<![^\W\d_])\d")
+
+
+def _check_conclusion(data: dict, fail, is_text) -> None:
+    """``[[conclusion]]`` paragraphs (``title``, ``text``: a template whose fields are
+    ``name[key]`` with a name of :data:`CONCLUSION_FIELDS`, and whose literal text and title hold
+    no digit: every number comes from the computation) and ``[conclusion_endpoint]`` (``endpoint``,
+    optional ``timepoint``)."""
+    endpoint = data.get("conclusion_endpoint")
+    if endpoint is not None:
+        if not isinstance(endpoint, dict) or not is_text(endpoint.get("endpoint")):
+            raise fail(("conclusion_endpoint",), "expected a table with an endpoint (a variable of the package)")
+        for key in endpoint:
+            if key not in ("endpoint", "timepoint") or not is_text(endpoint[key]):
+                raise fail(("conclusion_endpoint", key), "expected endpoint and timepoint, each a non-empty string")
+    paragraphs = data.get("conclusion", [])
+    if not isinstance(paragraphs, list):
+        raise fail(("conclusion",), "expected [[conclusion]] tables")
+    for i, paragraph in enumerate(paragraphs):
+        if not isinstance(paragraph, dict) or set(paragraph) != {"title", "text"}:
+            raise fail(("conclusion", i), "expected a [[conclusion]] table with a title and a text")
+        for key in ("title", "text"):
+            if not is_text(paragraph[key]):
+                raise fail(("conclusion", i, key), "expected a non-empty string")
+        if TYPED_NUMBER.search(paragraph["title"]):
+            raise fail(("conclusion", i, "title"), "a digit in the title: numbers come from the computation")
+        try:
+            parts = list(string.Formatter().parse(paragraph["text"]))
+        except ValueError as e:
+            raise fail(("conclusion", i, "text"), f"stray brace ({e})") from None
+        for literal, name, spec, conversion in parts:
+            if TYPED_NUMBER.search(literal):
+                number = re.search(r"\S*" + TYPED_NUMBER.pattern + r"\S*", literal)[0]
+                raise fail(
+                    ("conclusion", i, "text"),
+                    f"a typed number ({number!r}): every number comes from a field, e.g. {{printed[<claim id>]}}",
+                )
+            if name is None:
+                continue
+            named = re.fullmatch(r"(\w+)\[([^\]]+)\]", name)
+            if not named or named[1] not in CONCLUSION_FIELDS or spec or conversion:
+                raise fail(
+                    ("conclusion", i, "text"),
+                    f"unknown field {{{name}}}; expected name[key] with a name of: {', '.join(CONCLUSION_FIELDS)}",
+                )
 
 
 def load(paper: str | os.PathLike) -> Paper:

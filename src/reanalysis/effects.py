@@ -41,6 +41,7 @@ from statsmodels.stats.multitest import multipletests
 from . import closedform, inference
 from .audit import Inputs, Settings, arm_sd, claim_refs, count_tables, per_visit, printed_p
 from .data import Paper
+from .markup import ReaderFrame
 from .printed import is_number, parse
 from .routes import pair_populations
 from .sensitivity import COLUMNS
@@ -651,7 +652,7 @@ def effects_sentence(effects: pd.DataFrame) -> Prose:
 def effects_table(effects: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """The reader's view of :func:`effect_sizes`: one row per outcome and measure, rounded."""
     columns = ["unit", "estimate", "ci_low", "ci_high", "p", "n1", "n2", "population", "printed_p", "note"]
-    return effects.set_index(["outcome", "measure"])[columns].round(digits)
+    return ReaderFrame(effects.set_index(["outcome", "measure"])[columns].round(digits))  # no NaN for readers
 
 
 def family_table(family: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
@@ -659,7 +660,7 @@ def family_table(family: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     columns = ["printed", "p_printed", "holm_printed", "bh_printed", "survives_holm_printed", "survives_bh_printed"]
     columns += ["p_recomputed", "holm_recomputed", "bh_recomputed", "survives_holm_recomputed"]
     columns += ["survives_bh_recomputed"]
-    return family.set_index("outcome")[columns].round(digits)
+    return ReaderFrame(family.set_index("outcome")[columns].round(digits))
 
 
 def forest_rows(effects: pd.DataFrame) -> pd.DataFrame:

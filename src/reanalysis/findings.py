@@ -48,6 +48,7 @@ __all__ = [
 #: The consequences in a reader's words.
 CONSEQUENCE_WORDS = {
     "changes_a_conclusion": "changes a conclusion",
+    "changes_a_conclusion_under_one_reading": "changes a conclusion under one reading",
     "changes_a_number": "changes a number",
     "presentation_only": "presentation only",
     "cannot_be_checked": "cannot be checked",
@@ -391,10 +392,17 @@ def _consequence(key: tuple, group: pd.DataFrame, alpha: float = 0.05) -> str:
         return "cannot_be_checked"
     flipped = group[group["significance_flip"].map(_flag).eq(True)]
     recomputed = pd.to_numeric(flipped.get("recomputed_p", pd.Series(dtype=float)), errors="coerce")
-    # a flip changes a conclusion when the stated route loses a printed significance (or the direction is
-    # unknown); one that finds significance where the paper prints none strengthens the paper's case
+    # a flip that finds significance where the paper prints none strengthens the paper's case: it
+    # changes a number, not a conclusion; one that loses a printed significance (or whose direction
+    # is unknown) changes a conclusion -- under one reading only when every flipped number is
+    # reproduced by another route (another analysis population, say), the route used being open
     if len(flipped) and not (recomputed < alpha).all():
-        return "changes_a_conclusion"
+        if not {"verdict", "as_stated"} <= set(flipped.columns):
+            return "changes_a_conclusion"
+        other_route = flipped["verdict"].astype(str).isin(["reproduced", "consistent"]) & flipped["as_stated"].map(
+            _flag
+        ).eq(False)
+        return "changes_a_conclusion_under_one_reading" if other_route.all() else "changes_a_conclusion"
     if key[0] == "rounding":
         return "presentation_only"
     return "changes_a_number"
@@ -441,6 +449,22 @@ def _recomputation(group: pd.DataFrame) -> str:
     recomputed = _text(first["recomputed"]) or "nothing (the inputs are not published)"
     more = f" (and {len(group) - 1} more like it)" if len(group) > 1 else ""
     return f"printed {_text(first['reported'])}; recomputed {recomputed}{more}"
+
+
+def _p_words(p: float) -> str:
+    """A recomputed p-value for a sentence: three decimals, or '< 0.001'."""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _fields(paper: Paper, group: pd.DataFrame) -> dict[str, str]:
+    """The statement fields a group fills beyond the denominator's (see
+    :data:`reanalysis.data.STATEMENT_FIELDS`): the n of the routes that reproduce its numbers
+    (``route_n``), the n the paper says it analysed (``paper_n``) and the p-values its numbers get
+    by the route the paper states (``stated_p``)."""
+    route_n = " and ".join(dict.fromkeys(n for n in (_route(r).get("n", "") for r in group["route"]) if n))
+    paper_n = "/".join(str(arm["analysed"]) for arm in paper.arms.values())
+    ps = pd.to_numeric(group.get("recomputed_p", pd.Series(dtype=float)), errors="coerce").dropna()
+    return {"route_n": route_n, "paper_n": paper_n, "stated_p": ", ".join(_p_words(float(p)) for p in ps)}
 
 
 def _curated_entry(paper: Paper, cause: str, ids: list[str]) -> dict | None:
@@ -499,9 +523,11 @@ def findings(paper: Paper, claims: pd.DataFrame, settings: Settings | None = Non
         arms, stated, implied_words = _arms_words(paper, moved) if moved else ("", "", "")
         statement = _statement(key, group, paper, moved)
         if entry and "statement" in entry:
-            statement = entry["statement"].format(count=len(group), arms=arms, stated_n=stated, implied_n=implied_words)
+            statement = entry["statement"].format(
+                count=len(group), arms=arms, stated_n=stated, implied_n=implied_words, **_fields(paper, group)
+            )
         consequence = _consequence(key, group, settings.alpha if settings is not None else 0.05)
-        if entry and "consequence" in entry and consequence != "changes_a_conclusion":
+        if entry and "consequence" in entry and not consequence.startswith("changes_a_conclusion"):
             consequence = entry["consequence"]  # the wording may soften a number, never a flip
         out.append(
             {

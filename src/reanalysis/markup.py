@@ -11,6 +11,8 @@ import re
 
 import pandas as pd
 
+from .vocabulary import SETTING_WORDS
+
 __all__ = ["escape_markdown", "Prose", "ReaderFrame", "ANALYST_MIME"]
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
@@ -70,8 +72,10 @@ ANALYST_MIME = "application/vnd.reanalysis.analyst+html"
 
 
 class ReaderFrame(pd.DataFrame):
-    """A DataFrame that shows readers no missing-value marks (NaN, None and <NA> are empty cells)
-    and, when it has a ``label`` column, its labels in place of the ``claim_id`` column. It stays a
+    """A DataFrame that shows readers no missing-value marks (NaN, None and <NA> are empty cells),
+    when it has a ``label`` column, its labels in place of the ``claim_id`` column, and in a
+    ``setting`` column each analysis choice in words (:data:`reanalysis.vocabulary.SETTING_WORDS`),
+    not its parameter name. It stays a
     DataFrame for computing (``.round(3)`` keeps it one); the analyst edition of its output
     (:data:`ANALYST_MIME`) shows it whole. Text stays text: pandas escapes it in HTML."""
 
@@ -84,6 +88,8 @@ class ReaderFrame(pd.DataFrame):
         if "label" in df.columns and "claim_id" in df.columns:
             df = df.drop(columns="claim_id")
             df = df[["label", *[c for c in df.columns if c != "label"]]]
+        if "setting" in df.columns:
+            df["setting"] = [SETTING_WORDS.get(v, v) if isinstance(v, str) else v for v in df["setting"]]
         for col in df.columns:
             if df[col].dtype == object:
                 df[col] = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in df[col]]

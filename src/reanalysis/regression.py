@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import inference
 from .data import ALL_ARMS, Paper
+from .markup import ReaderFrame
 from .printed import parse
 from .tables import Prose
 
@@ -112,7 +113,7 @@ def odds_against_risk(paper: Paper, level: float = 0.95) -> pd.DataFrame:
         printed = parse(r["value"])
         p0 = k0 / n0
         low, high = printed.interval
-        rows.append(_row("odds ratio as printed", f"{r['id']}: {r['method_stated']}", printed.value))
+        rows.append(_row("odds ratio as printed", f"{r['location']}: {r['method_stated']}", printed.value))
         rows.append(_row("risk ratio of the printed counts", f"{counts}; Katz log CI", rr.estimate, rr.low, rr.high))
         rows.append(_row("odds ratio of the printed counts", f"{counts}; Woolf CI", orc.estimate, orc.low, orc.high))
         rows.append(
@@ -155,7 +156,7 @@ def epv(paper: Paper) -> pd.DataFrame:
 def regression_rows(paper: Paper, level: float = 0.95) -> pd.DataFrame:
     """:func:`odds_against_risk` and :func:`epv` together: the rows for ``sensitivity.csv``."""
     parts = [t for t in (odds_against_risk(paper, level), epv(paper)) if not t.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS)
+    return ReaderFrame(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_COLUMNS))
 
 
 def odds_sentence(paper: Paper) -> Prose:

@@ -82,7 +82,7 @@ def prior_prose(margin: float = 0.1) -> Prose:
     lines = [
         f"**The priors.** Neither paper states the effect its sample size was planned for (zang2022 prints no "
         f"sample-size calculation, lu2021 only a post hoc power), so the hypothesised benefit is this run's "
-        f"clinically important difference, `margin` = {margin:g}, a risk difference. Each prior in words and "
+        f"clinically important difference, {margin:g}, a risk difference. Each prior in words and "
         "in the numbers it implies for the risk difference (treated minus control rate):",
         "",
     ]
@@ -297,7 +297,7 @@ def baseline_balance_rows(paper: Paper, alpha: float = 0.05) -> pd.DataFrame:
     does not apply for a design that is not randomised."""
     res = baseline_balance(paper, alpha)
     if not res.applies:
-        return pd.DataFrame([_row("baseline balance (Carlisle)", "does not apply: not randomised")], columns=COLUMNS)
+        return ReaderFrame([_row("baseline balance (Carlisle)", "does not apply: not randomised")], columns=COLUMNS)
     rows = []
     settings = [("stratified variables left out", res)]
     if res.excluded:
@@ -306,7 +306,7 @@ def baseline_balance_rows(paper: Paper, alpha: float = 0.05) -> pd.DataFrame:
         what = f"{label}; {r.k} variables: {', '.join(r.variables)}"
         rows.append(_row("baseline balance (Carlisle), too different", what, r.statistic, p=r.p_dissimilar))
         rows.append(_row("baseline balance (Carlisle), too alike", what, r.statistic, p=r.p_similar))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return ReaderFrame(rows, columns=COLUMNS)  # readers see no NaN or None
 
 
 def primary_effects(

@@ -36,7 +36,25 @@ __all__ = [
     "REGISTRATION_AGREEMENT",
     "NOT_AVAILABLE",
     "is_randomised",
+    "SETTING_WORDS",
 ]
+
+#: The analysis choices (notebook parameters and :class:`reanalysis.audit.Settings` fields) in a
+#: reader's words: the reader edition names a choice by these, never by its identifier.
+SETTING_WORDS = {
+    "alpha": "significance level",
+    "two_by_two_test": "2×2 test",
+    "ci_method": "interval for a difference of proportions",
+    "population": "analysis population",
+    "t_method": "t-test",
+    "prepost_correlation": "correlation between visits",
+    "itt_assumption": "assumption about the missing participants",
+    "prior": "prior",
+    "margin": "clinically relevant difference",
+    "paper_dir": "data package",
+    "data_dir": "data package",
+    "results_dir": "results folder",
+}
 
 #: The four verdicts, in order of how well a printed number holds.
 VERDICTS = ("reproduced", "consistent", "inconsistent", "not_reproducible")
@@ -47,8 +65,17 @@ NOT_REPRODUCIBLE_CAUSES = ("needs_unpublished_data", "method_not_implemented")
 
 #: What a finding (a group of claims with one cause, :mod:`reanalysis.findings`) does to the
 #: paper, most serious first: it changes a conclusion (a significance flips under the route the
-#: paper states), changes a number, is a matter of presentation only, or cannot be checked.
-CONSEQUENCES = ("changes_a_conclusion", "changes_a_number", "presentation_only", "cannot_be_checked")
+#: paper states and no route reproduces the printed value), changes a conclusion under one reading
+#: (the printed value is reproduced by another route, and the route the paper states would flip
+#: its significance: which route the paper used is an open question), changes a number, is a
+#: matter of presentation only, or cannot be checked.
+CONSEQUENCES = (
+    "changes_a_conclusion",
+    "changes_a_conclusion_under_one_reading",
+    "changes_a_number",
+    "presentation_only",
+    "cannot_be_checked",
+)
 
 #: The causes a finding groups its claims by: the n that the printed percentages imply
 #: (``denominator``), another analysis population, another test or another rounding rule than the
