@@ -240,7 +240,7 @@ def _plan(notebooks: list[Path], parameters: dict, per_package: bool = True) -> 
     return jobs
 
 
-def _kernel_manager_class():
+def _kernel_manager_class(zygotes: dict | None = None):
     """A kernel manager that provisions CurveZMQ keys when the kernel supports them, and does
     not interrupt a kernel it is about to shut down.
 
@@ -253,12 +253,23 @@ def _kernel_manager_class():
     there is nothing to interrupt: the shutdown request, then SIGTERM and SIGKILL after
     ``shutdown_wait_time``, still stop a kernel that does not answer. Interrupts asked for
     at any other time are sent as before.
+
+    ``zygotes`` (notebook folder -> :class:`reanalysis.zygote.Zygote`): a kernel started in one of
+    these folders is forked from its zygote instead of importing everything anew.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
 
+    from .zygote import client_command
+
     class EncryptedKernelManager(AsyncKernelManager):
         transport_encryption = CaselessStrEnum(["disabled", "auto", "required"], default_value="auto", config=True)
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            cwd = (self._launch_args or {}).get("cwd") or os.getcwd()  # papermill chdirs to the notebook's folder
+            zygote = (zygotes or {}).get(os.path.realpath(cwd))
+            return (client_command(cmd, zygote) if zygote else None) or cmd
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
@@ -270,7 +281,9 @@ def _kernel_manager_class():
     return EncryptedKernelManager
 
 
-def _execute(job: Job, staging: Path, position: int, progress: bool, results: bool) -> Path:
+def _execute(
+    job: Job, staging: Path, position: int, progress: bool, results: bool, zygotes: dict | None = None
+) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -288,7 +301,7 @@ def _execute(job: Job, staging: Path, position: int, progress: bool, results: bo
             cwd=str(notebook.parent),
             progress_bar=bar,
             request_save_on_cell_execute=False,
-            kernel_manager_class=_kernel_manager_class(),
+            kernel_manager_class=_kernel_manager_class(zygotes),
         )
     except PapermillExecutionError as e:
         raise NotebookFailure(out, e.exec_count, e.ename, e.evalue, saved=out) from None
@@ -568,22 +581,47 @@ def reproduce(
         if not nb.is_file():
             raise FileNotFoundError(f"no notebook {nb}")
     _check_names(notebooks)
-    plan = _plan(notebooks, parameters or {}, per_package)
-    pages, sources, folders = _pages(plan, per_package)
     os.environ.setdefault("PYTHONHASHSEED", "0")  # kernels inherit it
     if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
         entries = os.environ["PYTHONPATH"].split(os.pathsep)
         os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
-    with _locked(build, wait):
-        _clean_leftovers(build)
-        staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(build), dir=build.parent))
-        try:
-            return _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    with _zygotes({nb.parent for nb in notebooks}) as zygotes:  # they import while the plan is checked
+        plan = _plan(notebooks, parameters or {}, per_package)
+        pages, sources, folders = _pages(plan, per_package)
+        with _locked(build, wait):
+            _clean_leftovers(build)
+            staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(build), dir=build.parent))
+            try:
+                return _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results, zygotes)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results) -> RunResult:
+@contextmanager
+def _zygotes(folders: set[Path]) -> Iterator[dict]:
+    """One :class:`reanalysis.zygote.Zygote` per notebook folder, for the ``python3`` kernel (the
+    notebooks' own), ended on leaving; none where kernels cannot be forked or the spec is not found."""
+    from .zygote import Zygote, available, interpreter
+
+    zygotes: dict = {}
+    try:
+        if available():
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            try:
+                command = interpreter(KernelSpecManager().get_kernel_spec("python3").argv)
+            except Exception:  # noqa: BLE001 - no such kernel here: kernels start the usual way
+                command = None
+            if command:
+                for folder in sorted(folders):
+                    zygotes[os.path.realpath(folder)] = Zygote(folder, command)
+        yield zygotes
+    finally:
+        for zygote in zygotes.values():
+            zygote.stop()
+
+
+def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results, zygotes=None) -> RunResult:
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
     result = RunResult()
@@ -591,7 +629,7 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
 
     def one(item):
         position, job = item
-        executed = _execute(job, staging, position, progress, results)
+        executed = _execute(job, staging, position, progress, results, zygotes)
         if not html_pages:
             return executed
         try:
