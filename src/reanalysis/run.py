@@ -40,6 +40,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -240,7 +241,13 @@ def _plan(notebooks: list[Path], parameters: dict, per_package: bool = True) -> 
     return jobs
 
 
-def _kernel_manager_class(zygotes: dict | None = None):
+#: Notebook folder -> the :class:`reanalysis.zygote.Zygote` its kernels are forked from, while a run lasts.
+_ZYGOTES: dict = {}
+_ZYGOTE_USERS: dict[str, int] = {}
+_ZYGOTES_LOCK = threading.Lock()
+
+
+def _kernel_manager_class():
     """A kernel manager that provisions CurveZMQ keys when the kernel supports them, and does
     not interrupt a kernel it is about to shut down.
 
@@ -254,8 +261,8 @@ def _kernel_manager_class(zygotes: dict | None = None):
     ``shutdown_wait_time``, still stop a kernel that does not answer. Interrupts asked for
     at any other time are sent as before.
 
-    ``zygotes`` (notebook folder -> :class:`reanalysis.zygote.Zygote`): a kernel started in one of
-    these folders is forked from its zygote instead of importing everything anew.
+    A kernel started in a folder that has a zygote (``_ZYGOTES``, during a run) is forked from it
+    instead of importing everything anew.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
@@ -268,7 +275,7 @@ def _kernel_manager_class(zygotes: dict | None = None):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             cwd = (self._launch_args or {}).get("cwd") or os.getcwd()  # papermill chdirs to the notebook's folder
-            zygote = (zygotes or {}).get(os.path.realpath(cwd))
+            zygote = _ZYGOTES.get(os.path.realpath(cwd))
             return (client_command(cmd, zygote) if zygote else None) or cmd
 
         async def _async_interrupt_kernel(self) -> None:
@@ -281,9 +288,7 @@ def _kernel_manager_class(zygotes: dict | None = None):
     return EncryptedKernelManager
 
 
-def _execute(
-    job: Job, staging: Path, position: int, progress: bool, results: bool, zygotes: dict | None = None
-) -> Path:
+def _execute(job: Job, staging: Path, position: int, progress: bool, results: bool) -> Path:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -301,7 +306,7 @@ def _execute(
             cwd=str(notebook.parent),
             progress_bar=bar,
             request_save_on_cell_execute=False,
-            kernel_manager_class=_kernel_manager_class(zygotes),
+            kernel_manager_class=_kernel_manager_class(),
         )
     except PapermillExecutionError as e:
         raise NotebookFailure(out, e.exec_count, e.ename, e.evalue, saved=out) from None
@@ -585,43 +590,54 @@ def reproduce(
     if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
         entries = os.environ["PYTHONPATH"].split(os.pathsep)
         os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
-    with _zygotes({nb.parent for nb in notebooks}) as zygotes:  # they import while the plan is checked
+    with _zygotes({nb.parent for nb in notebooks}):  # they import while the plan is checked
         plan = _plan(notebooks, parameters or {}, per_package)
         pages, sources, folders = _pages(plan, per_package)
         with _locked(build, wait):
             _clean_leftovers(build)
             staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(build), dir=build.parent))
             try:
-                return _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results, zygotes)
+                return _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
 
 
 @contextmanager
-def _zygotes(folders: set[Path]) -> Iterator[dict]:
-    """One :class:`reanalysis.zygote.Zygote` per notebook folder, for the ``python3`` kernel (the
-    notebooks' own), ended on leaving; none where kernels cannot be forked or the spec is not found."""
+def _zygotes(folders: set[Path]) -> Iterator[None]:
+    """A :class:`reanalysis.zygote.Zygote` for each notebook folder, for the ``python3`` kernel (the
+    notebooks' own), in ``_ZYGOTES`` while the run lasts; none where kernels cannot be forked or the
+    spec is not found. Runs at once in one process share a folder's zygote; the last one ends it."""
     from .zygote import Zygote, available, interpreter
 
-    zygotes: dict = {}
+    keys = [os.path.realpath(folder) for folder in sorted(folders)]
+    command = None
+    if available():
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        try:
+            command = interpreter(KernelSpecManager().get_kernel_spec("python3").argv)
+        except Exception:  # noqa: BLE001 - no such kernel here: kernels start the usual way
+            command = None
+    if not command:
+        yield
+        return
+    with _ZYGOTES_LOCK:
+        for key in keys:
+            if key not in _ZYGOTES:
+                _ZYGOTES[key] = Zygote(Path(key), command)
+            _ZYGOTE_USERS[key] = _ZYGOTE_USERS.get(key, 0) + 1
     try:
-        if available():
-            from jupyter_client.kernelspec import KernelSpecManager
-
-            try:
-                command = interpreter(KernelSpecManager().get_kernel_spec("python3").argv)
-            except Exception:  # noqa: BLE001 - no such kernel here: kernels start the usual way
-                command = None
-            if command:
-                for folder in sorted(folders):
-                    zygotes[os.path.realpath(folder)] = Zygote(folder, command)
-        yield zygotes
+        yield
     finally:
-        for zygote in zygotes.values():
-            zygote.stop()
+        with _ZYGOTES_LOCK:
+            for key in keys:
+                _ZYGOTE_USERS[key] -= 1
+                if not _ZYGOTE_USERS[key]:
+                    del _ZYGOTE_USERS[key]
+                    _ZYGOTES.pop(key).stop()
 
 
-def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results, zygotes=None) -> RunResult:
+def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results) -> RunResult:
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
     result = RunResult()
@@ -629,7 +645,7 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
 
     def one(item):
         position, job = item
-        executed = _execute(job, staging, position, progress, results, zygotes)
+        executed = _execute(job, staging, position, progress, results)
         if not html_pages:
             return executed
         try:
