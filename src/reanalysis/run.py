@@ -33,6 +33,7 @@ parameter the way papermill does (``-r`` keeps the value as raw text).
 from __future__ import annotations
 
 import argparse
+import atexit
 import errno
 import json
 import os
@@ -242,8 +243,9 @@ def _plan(notebooks: list[Path], parameters: dict, per_package: bool = True) -> 
 
 
 #: Notebook folder -> the :class:`reanalysis.zygote.Zygote` its kernels are forked from, while a run lasts.
-_ZYGOTES: dict = {}
-_ZYGOTE_USERS: dict[str, int] = {}
+_ZYGOTE_POOL: dict = {}  # _zygote_key -> Zygote, least recently used first
+_ZYGOTE_USERS: dict = {}  # _zygote_key -> runs using it now
+_ZYGOTES_KEPT = 2
 _ZYGOTES_LOCK = threading.Lock()
 
 
@@ -261,13 +263,13 @@ def _kernel_manager_class():
     ``shutdown_wait_time``, still stop a kernel that does not answer. Interrupts asked for
     at any other time are sent as before.
 
-    A kernel started in a folder that has a zygote (``_ZYGOTES``, during a run) is forked from it
-    instead of importing everything anew.
+    A kernel for which a run holds a zygote (see :func:`_zygotes`) is forked from it instead of
+    importing everything anew.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
 
-    from .zygote import client_command
+    from .zygote import client_command, interpreter
 
     class EncryptedKernelManager(AsyncKernelManager):
         transport_encryption = CaselessStrEnum(["disabled", "auto", "required"], default_value="auto", config=True)
@@ -275,7 +277,10 @@ def _kernel_manager_class():
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             cwd = (self._launch_args or {}).get("cwd") or os.getcwd()  # papermill chdirs to the notebook's folder
-            zygote = _ZYGOTES.get(os.path.realpath(cwd))
+            command = interpreter(cmd)
+            key = _zygote_key(os.path.realpath(cwd), command) if command else None
+            with _ZYGOTES_LOCK:  # only a zygote a run holds (one kept for later may be ended at any time)
+                zygote = _ZYGOTE_POOL.get(key) if _ZYGOTE_USERS.get(key) else None
             return (client_command(cmd, zygote) if zygote else None) or cmd
 
         async def _async_interrupt_kernel(self) -> None:
@@ -602,14 +607,25 @@ def reproduce(
                 shutil.rmtree(staging, ignore_errors=True)
 
 
+def _zygote_key(folder: str, interpreter: list[str]) -> tuple:
+    """What a zygote's imports depend on besides the interpreter: the environment, and the
+    ``matplotlibrc`` that matplotlib reads from the working directory (if the folder has one)."""
+    rc = os.path.join(folder, "matplotlibrc")
+    return tuple(interpreter), rc if os.path.isfile(rc) else None, tuple(sorted(os.environ.items()))
+
+
 @contextmanager
 def _zygotes(folders: set[Path]) -> Iterator[None]:
-    """A :class:`reanalysis.zygote.Zygote` for each notebook folder, for the ``python3`` kernel (the
-    notebooks' own), in ``_ZYGOTES`` while the run lasts; none where kernels cannot be forked or the
-    spec is not found. Runs at once in one process share a folder's zygote; the last one ends it."""
+    """A :class:`reanalysis.zygote.Zygote` for the notebooks' ``python3`` kernel in each folder (one
+    per :func:`_zygote_key`), held while the run lasts; none where kernels cannot be
+    forked or the spec is not found.
+
+    Zygotes are kept for the next run in this process (a test session runs many; the same
+    environment and ``matplotlibrc`` give the same imports), at most ``_ZYGOTES_KEPT`` unused ones,
+    and ended when the process exits. One in use by a run is never ended (its kernels would go too).
+    """
     from .zygote import Zygote, available, interpreter
 
-    keys = [os.path.realpath(folder) for folder in sorted(folders)]
     command = None
     if available():
         from jupyter_client.kernelspec import KernelSpecManager
@@ -621,20 +637,30 @@ def _zygotes(folders: set[Path]) -> Iterator[None]:
     if not command:
         yield
         return
+    keys = {os.path.realpath(folder): _zygote_key(os.path.realpath(folder), command) for folder in folders}
     with _ZYGOTES_LOCK:
-        for key in keys:
-            if key not in _ZYGOTES:
-                _ZYGOTES[key] = Zygote(Path(key), command)
+        if not _ZYGOTE_POOL:
+            atexit.register(_stop_zygotes)
+        for folder, key in keys.items():
+            if key not in _ZYGOTE_POOL:
+                _ZYGOTE_POOL[key] = Zygote(Path(folder), command)
+            _ZYGOTE_POOL[key] = _ZYGOTE_POOL.pop(key)  # the most recently used last
             _ZYGOTE_USERS[key] = _ZYGOTE_USERS.get(key, 0) + 1
     try:
         yield
     finally:
         with _ZYGOTES_LOCK:
-            for key in keys:
+            for key in keys.values():
                 _ZYGOTE_USERS[key] -= 1
-                if not _ZYGOTE_USERS[key]:
-                    del _ZYGOTE_USERS[key]
-                    _ZYGOTES.pop(key).stop()
+            unused = [key for key in _ZYGOTE_POOL if not _ZYGOTE_USERS.get(key)]
+            for key in unused[: max(0, len(unused) - _ZYGOTES_KEPT)]:  # the least recently used
+                _ZYGOTE_POOL.pop(key).stop()
+
+
+def _stop_zygotes() -> None:
+    with _ZYGOTES_LOCK:
+        while _ZYGOTE_POOL:
+            _ZYGOTE_POOL.popitem()[1].stop()
 
 
 def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results) -> RunResult:
