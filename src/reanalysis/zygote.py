@@ -20,10 +20,9 @@ client's (so the kernel manager's own variables arrive as they would), the stand
 the client's, numpy's global random state is seeded afresh (Python's ``random`` reseeds itself
 at fork), signal handlers are the defaults, and ``sys.argv`` is that of ``ipykernel_launcher``.
 
-Set ``REANALYSIS_ZYGOTE=0`` to start every kernel the usual way.
-
-Only where ``os.fork`` and Unix sockets exist (Linux, macOS); elsewhere the runner starts
-kernels the usual way.
+On Linux by default; ``REANALYSIS_ZYGOTE=0`` starts every kernel the usual way, and
+``REANALYSIS_ZYGOTE=1`` forks on other systems with ``os.fork`` and Unix sockets too (macOS: not by
+default, as some system frameworks do not survive a fork). Elsewhere kernels start the usual way.
 """
 
 from __future__ import annotations
@@ -72,13 +71,10 @@ _HEADER = 8  # bytes giving the length of a request
 
 
 def available() -> bool:
-    """Whether kernels can be forked here (and have not been switched off)."""
-    return (
-        hasattr(os, "fork")
-        and hasattr(socket, "AF_UNIX")
-        and hasattr(socket, "send_fds")
-        and os.environ.get("REANALYSIS_ZYGOTE", "1") != "0"
-    )
+    """Whether kernels are forked here: on Linux unless ``REANALYSIS_ZYGOTE=0``; elsewhere only with
+    ``REANALYSIS_ZYGOTE=1`` (macOS frameworks may not survive a fork once loaded)."""
+    wanted = os.environ.get("REANALYSIS_ZYGOTE", "1" if sys.platform.startswith("linux") else "0")
+    return wanted != "0" and hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
 
 
 def interpreter(cmd: list[str]) -> list[str] | None:
