@@ -611,7 +611,13 @@ def _zygote_key(folder: str, interpreter: list[str]) -> tuple:
     """What a zygote's imports depend on besides the interpreter: the environment, and the
     ``matplotlibrc`` that matplotlib reads from the working directory (if the folder has one)."""
     rc = os.path.join(folder, "matplotlibrc")
-    return tuple(interpreter), rc if os.path.isfile(rc) else None, tuple(sorted(os.environ.items()))
+    environ = sorted((k, v) for k, v in os.environ.items() if k not in _NOT_READ_AT_IMPORT)
+    return tuple(interpreter), rc if os.path.isfile(rc) else None, tuple(environ)
+
+
+#: Variables that change from one call to the next and that no import reads (pytest's name of the
+#: running test): left out of a zygote's key, so that a test session keeps its zygote.
+_NOT_READ_AT_IMPORT = ("PYTEST_CURRENT_TEST",)
 
 
 @contextmanager
