@@ -26,7 +26,16 @@ def main() -> int:
             if attempt == 499:
                 raise
             time.sleep(0.01)
-    request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+    # what a kernel started here would have: signals ignored by whoever started us stay ignored
+    names = {signal.SIG_IGN: "ignore", signal.SIG_DFL: "default", signal.default_int_handler: "interrupt"}
+    dispositions = {}
+    for signum in signal.valid_signals():
+        try:
+            dispositions[int(signum)] = names.get(signal.getsignal(signum))
+        except (OSError, ValueError):
+            continue
+    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "signals": dispositions}
+    request = json.dumps(request).encode()
     socket.send_fds(conn, [len(request).to_bytes(8, "big") + request], [0, 1, 2])
     reader = conn.makefile("rb")
     first = reader.readline()

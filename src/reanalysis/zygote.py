@@ -15,10 +15,11 @@ standard library only) that hands its arguments, working directory, environment 
 streams to the zygote, forwards the signals it receives (interrupt, terminate) to the forked
 kernel and exits with the kernel's exit code. A kernel whose client dies (killed) kills itself.
 
-In the fork, before the kernel starts: the working directory and the environment are the
-client's (so the kernel manager's own variables arrive as they would), the standard streams are
-the client's, numpy's global random state is seeded afresh (Python's ``random`` reseeds itself
-at fork), signal handlers are the defaults, and ``sys.argv`` is that of ``ipykernel_launcher``.
+In the fork, before the kernel starts: the working directory, the environment and the signal
+dispositions are the client's (so the kernel manager's variables arrive as they would, and a signal
+ignored by whoever started the kernel stays ignored), the standard streams are the client's,
+numpy's global random state is seeded afresh (Python's ``random`` reseeds itself at fork), and
+``sys.argv`` is that of ``ipykernel_launcher``.
 
 On Linux by default; ``REANALYSIS_ZYGOTE=0`` starts every kernel the usual way, and
 ``REANALYSIS_ZYGOTE=1`` forks on other systems with ``os.fork`` and Unix sockets too (macOS: not by
@@ -159,8 +160,13 @@ def _child(listener: socket.socket, conn: socket.socket, fds: list[int], request
     code = 1
     try:
         listener.close()
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL if sig != signal.SIGINT else signal.default_int_handler)
+        handlers = {"ignore": signal.SIG_IGN, "default": signal.SIG_DFL, "interrupt": signal.default_int_handler}
+        for signum, name in request.get("signals", {}).items():  # the client's: as a kernel started there
+            if name in handlers:
+                try:
+                    signal.signal(int(signum), handlers[name])
+                except (OSError, ValueError):
+                    pass
         for target, fd in enumerate(fds[:3]):
             os.dup2(fd, target)
         for fd in fds:
