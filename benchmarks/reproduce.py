@@ -10,9 +10,11 @@ b. the floor: one Python process that imports the same libraries once and runs t
 c. the conventional way: ``jupyter nbconvert --execute --to html`` on each notebook in turn;
 d. ``make test`` (see ``benchmarks/suite.py``), with what it covers.
 
-It prints the load before each measurement, the times, the ratios a/b and a/c (targets:
-a/b <= 1.5, a/c <= 0.6) and the test-suite time (target <= 90 s). ``--make-arg`` passes arguments
-to make, e.g. to use another checkout's venv without reinstalling into it:
+It prints the load before each measurement, the times (wall, and the CPU time of every process
+each waited for, kernels included: on a loaded machine compare those), the ratios a/b and a/c
+(targets: a/b <= 1.5, a/c <= 0.6) and the test-suite time (target <= 90 s). (a0) is (a) with
+every kernel started the usual way (``REANALYSIS_ZYGOTE=0``), to show what forking saves.
+``--make-arg`` passes arguments to make, e.g. to use another checkout's venv without reinstalling into it:
 ``--make-arg VENV=../main/.venv --make-arg=--assume-old=../main/.venv/.installed-<cksum>``.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -53,21 +56,35 @@ for arg in sys.argv[1:]:
 """
 
 
-def best(command: list[str], repeat: int, cwd: Path, label: str) -> float:
+#: CPU seconds (user + system) of each measurement's best run, by label: what the load does not change much.
+CPU: dict[str, float] = {}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def best(command: list[str], repeat: int, cwd: Path, label: str, env: dict | None = None) -> float:
+    """Best wall time of ``repeat`` runs; the CPU time (user + system, every process the command
+    waited for, kernels included) of that run goes to ``CPU[label]``."""
     times = []
     for i in range(repeat):
         print(f"  {label}, run {i + 1}/{repeat}: {load()}", flush=True)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _children_cpu()
         subprocess.run(
             command,
             cwd=cwd,
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
+            env={**os.environ, "PYTHONHASHSEED": "0", **(env or {})},
         )
         times.append(time.perf_counter() - t)
-        print(f"    {times[-1]:.2f} s", flush=True)
+        cpu = _children_cpu() - cpu
+        if times[-1] == min(times):
+            CPU[label] = cpu
+        print(f"    {times[-1]:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     return min(times)
 
 
@@ -92,12 +109,20 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts (default 3)")
     parser.add_argument("--suite-repeat", type=int, default=1, help="runs of make test (default 1; 0 skips it)")
     parser.add_argument("--make-arg", action="append", default=[], help="an argument for make (repeatable)")
+    parser.add_argument(
+        "--no-plain",
+        dest="plain",
+        action="store_false",
+        help="skip (a0): make reproduce with every kernel started the usual way (REANALYSIS_ZYGOTE=0)",
+    )
     args = parser.parse_args()
     make = ["make", *args.make_arg]
     notebooks = sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
     runs = floor_runs(notebooks)
     subprocess.run([*make, "venv"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     a = best([*make, "reproduce"], args.repeat, ROOT, "(a) make reproduce")
+    if args.plain:
+        plain = best([*make, "reproduce"], args.repeat, ROOT, "(a0) kernels not forked", {"REANALYSIS_ZYGOTE": "0"})
     b = best([sys.executable, "-c", FLOOR, *runs], args.repeat, ROOT / "notebooks", "(b) floor")
     with tempfile.TemporaryDirectory() as out:
         c = best(
@@ -116,9 +141,12 @@ def main() -> int:
         cov = suite.coverage()
         d, passed = suite.make_test(args.suite_repeat, make, log=lambda line: print(line, flush=True))
     print(f"notebooks: {len(notebooks)} ({len(runs)} runs); cores: {os.cpu_count()}; best of {args.repeat}; {load()}")
-    print(f"(a) make reproduce          {a:6.2f} s")
-    print(f"(b) floor, one process      {b:6.2f} s")
-    print(f"(c) nbconvert, one by one   {c:6.2f} s")
+    cpu = {label[: label.index(")") + 1]: seconds for label, seconds in CPU.items()}
+    print(f"(a) make reproduce          {a:6.2f} s   CPU {cpu['(a)']:6.2f} s (kernels forked from a zygote)")
+    if args.plain:
+        print(f"(a0) the same, not forked   {plain:6.2f} s   CPU {cpu['(a0)']:6.2f} s (REANALYSIS_ZYGOTE=0)")
+    print(f"(b) floor, one process      {b:6.2f} s   CPU {cpu['(b)']:6.2f} s")
+    print(f"(c) nbconvert, one by one   {c:6.2f} s   CPU {cpu['(c)']:6.2f} s")
     print(f"a/b = {a / b:.2f}  (target <= 1.5)")
     print(f"a/c = {a / c:.2f}  (target <= 0.6)")
     if args.suite_repeat:

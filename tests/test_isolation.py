@@ -1,14 +1,26 @@
 """Each notebook runs in a fresh namespace: nothing one notebook defines, imports or changes is
-seen by another run in the same `make reproduce` (whatever the runner does to start kernels faster)."""
+seen by another run in the same `make reproduce` (whatever the runner does to start kernels faster).
+
+The runner forks kernels from a process that has imported the stack (``reanalysis.zygote``):
+these tests check that the kernels were forked, that no state leaks between them, and that a
+forked kernel starts with the same options, settings and environment as a kernel started the
+usual way (``REANALYSIS_ZYGOTE=0``).
+"""
 
 from __future__ import annotations
 
+import json
+import os
+
 import nbformat
+import pytest
 
 from reanalysis.run import reproduce
+from reanalysis.zygote import available
 
 LEAK = """\
 import sys, os, json
+import numpy as np
 import pandas as pd
 import matplotlib
 print(json.dumps({
@@ -19,6 +31,8 @@ print(json.dumps({
     "env": os.environ.get("REANALYSIS_LEAKED"),
     "imported": "json_leaked_module" in sys.modules,
     "pid": os.getpid(),
+    "parent": os.getppid(),
+    "random": np.random.random(),
 }))
 leaked = True
 pd._leaked = True
@@ -29,30 +43,90 @@ sys.modules["json_leaked_module"] = sys
 """
 
 
-def _notebook(path):
+def _notebook(path, code=LEAK):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells.append(nbformat.v4.new_markdown_cell(f"# {path.stem}"))
     nb.cells.append(nbformat.v4.new_code_cell('results_dir = ""', metadata={"tags": ["parameters"]}))
-    nb.cells.append(nbformat.v4.new_code_cell(LEAK))
+    nb.cells.append(nbformat.v4.new_code_cell(code))
     nbformat.write(nb, path)
     return path
 
 
-def test_no_state_leaks_from_one_notebook_to_another(tmp_path):
-    import json
+def _printed(build, nb) -> dict:
+    executed = nbformat.read(build / "notebooks" / nb.name, as_version=4)
+    outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+    return json.loads("".join(o.get("text", "") for o in outputs if o.get("name") == "stdout"))
 
+
+def test_no_state_leaks_from_one_notebook_to_another(tmp_path):
     notebooks = [_notebook(tmp_path / f"n{i}.ipynb") for i in range(4)]
     build = tmp_path / "build"
     result = reproduce(notebooks, build, {}, jobs=2, html_pages=False, progress=False, results=False)
     assert result.ok, result.failures
-    seen = []
-    for nb in notebooks:
-        executed = nbformat.read(build / "notebooks" / nb.name, as_version=4)
-        text = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
-        seen.append(json.loads(text))
+    seen = [_printed(build, nb) for nb in notebooks]
     fresh = {"global": False, "module": False, "option": 60, "env": None, "imported": False}
     for state in seen:
         assert {k: state[k] for k in fresh} == fresh, state
     assert len({state["rc"] for state in seen}) == 1 and seen[0]["rc"] != 9.5
     assert len({state["pid"] for state in seen}) == len(notebooks), "each notebook has a process of its own"
+    assert len({state["random"] for state in seen}) == len(notebooks), "numpy's random state is each kernel's own"
+    if available():  # forked from one zygote: the same parent, not this process
+        assert len({state["parent"] for state in seen}) == 1 and seen[0]["parent"] != os.getpid(), seen
+
+
+# What a kernel sees when it starts: options, settings, streams, environment, hooks. Printed by a
+# notebook after importing what the zygote preloads, so that both kernels have imported the same.
+FINGERPRINT = """\
+import importlib, json, locale, logging, os, signal, sys, warnings
+from reanalysis.zygote import PRELOAD
+for name in PRELOAD:
+    importlib.import_module(name)
+import matplotlib, numpy as np, pandas as pd
+from pandas._config.config import _registered_options
+ip = get_ipython()
+print(json.dumps({
+    "pandas": {k: repr(pd.get_option(k)) for k in sorted(_registered_options)},
+    "rc": {k: repr(v) for k, v in sorted(matplotlib.rcParams.items()) if k != "backend"},
+    "rc_default": {k: repr(v) for k, v in sorted(matplotlib.rcParamsDefault.items()) if k != "backend"},
+    "backend": matplotlib.get_backend(),
+    "interactive": matplotlib.is_interactive(),
+    "numpy": repr(np.get_printoptions()) + repr(np.geterr()),
+    "warnings": sorted(repr(f) for f in warnings.filters),
+    "path": sys.path,
+    "argv": [os.path.basename(sys.argv[0]), sys.argv[1]],
+    "flags": repr(sys.flags),
+    "cwd": os.path.basename(os.getcwd()),
+    "env": sorted(k for k in os.environ if k != "REANALYSIS_ZYGOTE"),
+    "streams": [type(s).__name__ for s in (sys.stdout, sys.stderr)] + [sys.stdout.encoding],
+    "hooks": [type(sys.displayhook).__name__, repr(sys.excepthook)[:40]],
+    "logging": [logging.getLogger().level, len(logging.getLogger().handlers)],
+    "locale": repr(locale.getlocale()),
+    "formatters": sorted(k for k, f in ip.display_formatter.formatters.items() if f.enabled),
+    "post_execute": sorted(getattr(f, "__qualname__", repr(f)) for f in ip.events.callbacks["post_execute"]),
+    "user_ns": sorted(k for k in ip.user_ns if not k.startswith("_")),
+    "signals": [repr(signal.getsignal(getattr(signal, s))) for s in ("SIGINT", "SIGTERM", "SIGCHLD", "SIGHUP")],
+    "hash": hash("reanalysis"),
+    "parent": os.getppid(),
+}))
+"""
+
+
+@pytest.mark.skipif(not available(), reason="kernels are not forked here")
+def test_a_forked_kernel_starts_as_a_kernel_started_the_usual_way(tmp_path, monkeypatch):
+    """Libraries fix some defaults when imported (pandas: display.max_columns 20 in a kernel, 0 in
+    a terminal); the zygote imports them before any kernel exists, and must end up the same."""
+    states = {}
+    for fork in ("1", "0"):
+        monkeypatch.setenv("REANALYSIS_ZYGOTE", fork)
+        folder = tmp_path / f"fork{fork}"
+        folder.mkdir()
+        nb = _notebook(folder / "fingerprint.ipynb", FINGERPRINT)
+        result = reproduce([nb], folder / "build", {}, jobs=1, html_pages=False, progress=False, results=False)
+        assert result.ok, result.failures
+        states[fork] = _printed(folder / "build", nb)
+    forked, usual = states["1"], states["0"]
+    assert usual.pop("parent") == os.getpid() != forked.pop("parent"), "the first kernel was forked, the second not"
+    assert forked["cwd"] == "fork1" and usual["cwd"] == "fork0"
+    forked["cwd"] = usual["cwd"]
+    assert forked == usual

@@ -1657,27 +1657,28 @@ def compare_settings(paper: Paper, settings: Settings, alternatives: dict[str, l
     """
 
     base = audit(paper, settings).set_index("claim_id")
+    verdicts, flips = list(base.verdict.astype(str)), list(base.significance_flip.map(bool))
+    reported, labels = list(base.reported), list(base.label)
     rows = []
     for name, values in alternatives.items():
         for value in values:
             if getattr(settings, name) == value:
                 continue
-            other = audit(paper, replace(settings, **{name: value})).set_index("claim_id")
-            for cid in base.index:
-                b, o = base.loc[cid], other.loc[cid]
-                if str(b.verdict) != str(o.verdict) or bool(b.significance_flip) != bool(o.significance_flip):
+            other = audit(paper, replace(settings, **{name: value})).set_index("claim_id").loc[base.index]
+            after, flip_after = list(other.verdict.astype(str)), list(other.significance_flip.map(bool))
+            recomputed = list(other.recomputed)
+            for i, cid in enumerate(base.index):  # column lists, not a row lookup per claim: same rows, faster
+                if verdicts[i] != after[i] or flips[i] != flip_after[i]:
                     rows.append(
                         {
                             "setting": name,
                             "value": value,
                             "claim_id": cid,
-                            "reported": b.reported,
-                            "verdict": f"{b.verdict} -> {o.verdict}"
-                            if str(b.verdict) != str(o.verdict)
-                            else str(b.verdict),
-                            "recomputed": o.recomputed,
-                            "flip": f"{bool(b.significance_flip)} -> {bool(o.significance_flip)}",
-                            "label": b.label,
+                            "reported": reported[i],
+                            "verdict": f"{verdicts[i]} -> {after[i]}" if verdicts[i] != after[i] else verdicts[i],
+                            "recomputed": recomputed[i],
+                            "flip": f"{flips[i]} -> {flip_after[i]}",
+                            "label": labels[i],
                         }
                     )
     columns = ["setting", "value", "claim_id", "reported", "verdict", "recomputed", "flip", "label"]

@@ -69,6 +69,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -440,6 +441,31 @@ def _intervals(post1, post2, level: float) -> tuple[float, float, float, float]:
     return rd[0], rd[1], rr[0], rr[1]
 
 
+# The integrals are pure functions of the two posteriors (tuples of floats) and a number, and cost
+# tens of milliseconds each: a notebook asks for the same posterior more than once (its
+# sensitivity table and its figure; the parameter sweep once per value of every other parameter),
+# so the results are kept (a few hundred at most; immutable floats).
+@lru_cache(maxsize=1024)
+def _probabilities(post1: tuple, post2: tuple, margin: float) -> tuple[float, float]:
+    """P(p1 > p2) and P(p1 - p2 > margin)."""
+    return _above(post1, post2, 0.0), _above(post1, post2, margin)
+
+
+@lru_cache(maxsize=1024)
+def _cached_intervals(post1: tuple, post2: tuple, level: float) -> tuple[float, float, float, float]:
+    return _intervals(post1, post2, level)
+
+
+@lru_cache(maxsize=256)
+def _difference_cdf(a1: tuple, a2: tuple, points: int) -> np.ndarray:
+    """The CDF of p1 - p2 at the 2 * ``points`` + 1 edges of (-1, 1), by the midpoint rule (read-only)."""
+    d_edges = np.linspace(-1, 1, 2 * points + 1)
+    y = special.betaincinv(*a2, _NODES)  # arm 2's quantiles: the midpoint rule in u = F2(y)
+    cdf_d = special.betainc(*a1, np.clip(y[:, None] + d_edges, 0, 1)).mean(axis=0)
+    cdf_d.flags.writeable = False
+    return cdf_d
+
+
 # ----------------------------------------------------------------------------- the posterior
 def _resolve_effect(prior: str, effect: float | None, margin: float) -> float | None:
     """The hypothesised benefit an effect prior is built on: ``effect``, else a positive ``margin``."""
@@ -507,13 +533,13 @@ def posterior(
         )  # fmt: skip
     pri1, pri2 = beta_priors(prior)
     post1, post2 = (pri1[0] + e1, pri1[1] + m1 - e1), (pri2[0] + e2, pri2[1] + m2 - e2)
-    greater, above = _above(post1, post2, 0.0), _above(post1, post2, margin)
+    greater, above = _probabilities(post1, post2, float(margin))
     mean1, mean2 = post1[0] / sum(post1), post2[0] / sum(post2)
     detail = {}
     if draws is None:
         rd_mean = mean1 - mean2
         rr_mean = mean1 * (sum(post2) - 1) / (post2[0] - 1) if post2[0] > 1 else math.inf
-        rd_low, rd_high, rr_low, rr_high = _intervals(post1, post2, level)
+        rd_low, rd_high, rr_low, rr_high = _cached_intervals(post1, post2, level)
         method = "conjugate Beta posteriors; integrals by quad, credible limits by brentq (equal-tailed)"
     else:
         rng = np.random.default_rng(seed)
@@ -576,8 +602,7 @@ def prior_posterior_frame(
     pri1, pri2 = beta_priors(prior)
     post1, post2 = (pri1[0] + e1, pri1[1] + m1 - e1), (pri2[0] + e2, pri2[1] + m2 - e2)
     for label, (a1, a2) in (("prior", (pri1, pri2)), ("posterior", (post1, post2))):
-        y = special.betaincinv(*a2, _NODES)  # arm 2's quantiles: the midpoint rule in u = F2(y)
-        cdf_d = special.betainc(*a1, np.clip(y[:, None] + d_edges, 0, 1)).mean(axis=0)
+        cdf_d = _difference_cdf(tuple(map(float, a1)), tuple(map(float, a2)), points)
         cdfs = (
             ("p1", edges, special.betainc(*a1, edges)),
             ("p2", edges, special.betainc(*a2, edges)),

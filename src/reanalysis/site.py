@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,21 +152,36 @@ def _nav(pages: list[Page], current: str, analyst: bool, up: str | None = None, 
     return _template("nav.html.j2", pages=pages, current=current, up=up, edition=kind).strip()
 
 
-def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
-    """Write ``<site>/<stem>.html`` (no code) and ``<site>/code/<stem>.html`` (with code)."""
-    import nbformat
+_EXPORTERS = threading.local()
+
+
+def _exporter(analyst: bool):
+    """The HTML exporter of an edition, made once per thread (building one loads and compiles the
+    templates again: most of the cost of a page). The site's pages are rendered from threads."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(executed, as_version=4)
-    written = []
-    for analyst in (False, True):
-        exporter = HTMLExporter(
+    made = getattr(_EXPORTERS, "made", None)
+    if made is None:
+        made = _EXPORTERS.made = {}
+    if analyst not in made:
+        made[analyst] = HTMLExporter(
             template_name="reanalysis",
             extra_template_basedirs=[str(TEMPLATES)],
             exclude_input=not analyst,
             exclude_input_prompt=not analyst,
             exclude_output_prompt=not analyst,
         )
+    return made[analyst]
+
+
+def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
+    """Write ``<site>/<stem>.html`` (no code) and ``<site>/code/<stem>.html`` (with code)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    written = []
+    for analyst in (False, True):
+        exporter = _exporter(analyst)
         edition = tables.analyst_edition(nb) if analyst else tables.reader_edition(nb)
         body, _ = exporter.from_notebook_node(
             edition, resources={"site_nav": _nav(pages, executed.stem, analyst), "metadata": {"name": _title(nb)}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import inference
@@ -203,9 +204,9 @@ def save_results(results_dir: str | Path, **tables: pd.DataFrame) -> list[Path]:
 
 def _rows(paper: Paper, **match: str) -> pd.DataFrame:
     d = paper.descriptives
-    mask = pd.Series(True, index=d.index)
+    mask = np.ones(len(d), dtype=bool)
     for col, value in match.items():
-        mask &= d[col] == value
+        mask &= (d[col] == value).to_numpy(dtype=bool)
     return d[mask]
 
 
@@ -298,9 +299,14 @@ def course(paper: Paper, variable: str, statistic: str = "mean") -> pd.DataFrame
     labels = {t["id"]: t.get("label", t["id"]) for t in paper.meta["timepoints"]}
     means = _rows(paper, variable=variable, statistic=statistic, subgroup="").drop_duplicates(["arm", "timepoint"])
     means = means[means["timepoint"] != ""]
+    sds: dict = {}  # (arm, time point) -> the first printed SD
+    for arm, timepoint, value in _rows(paper, variable=variable, statistic="sd", subgroup="")[
+        ["arm", "timepoint", "value"]
+    ].itertuples(index=False):
+        sds.setdefault((arm, timepoint), value)
     rows = []
     for _, m in means.iterrows():
-        sd = _rows(paper, variable=variable, statistic="sd", subgroup="", arm=m.arm, timepoint=m.timepoint)
+        sd = sds.get((m.arm, m.timepoint))
         arm = paper.arms[m.arm]["label"] if m.arm in paper.arms else "all participants"
         rows.append(
             {
@@ -308,7 +314,7 @@ def course(paper: Paper, variable: str, statistic: str = "mean") -> pd.DataFrame
                 "timepoint": labels.get(m.timepoint, m.timepoint),
                 "order": order.get(m.timepoint, 0),
                 "mean": parse(m.value).value,
-                "sd": parse(sd["value"].iloc[0]).value if len(sd) else math.nan,
+                "sd": parse(sd).value if sd is not None else math.nan,
             }
         )
     return pd.DataFrame(rows).sort_values(["arm", "order"]).reset_index(drop=True)

@@ -1,0 +1,318 @@
+"""Kernels forked from a process that has already imported the stack (a "zygote").
+
+A notebook's kernel spends most of its start importing IPython, pandas, scipy, matplotlib and
+this package (about 2 s of CPU each, more than most notebooks take to run). The runner
+(:mod:`reanalysis.run`) instead starts one zygote per notebook folder as soon as it knows which
+notebooks it runs: a process, started with the kernel's own interpreter, flags, environment and
+working directory, that imports those modules once and never runs any notebook code. Each kernel
+is then a ``fork`` of it: a copy (copy-on-write) of a process that has only imported modules,
+so every notebook still starts from a fresh namespace, with nothing another notebook did
+(``tests/test_isolation.py`` checks it).
+
+What jupyter_client starts, in place of ``python -m ipykernel_launcher -f <connection file>``, is
+``python <this folder>/_kernel_client.py <socket> -f <connection file>``: a small process (the
+standard library only) that hands its arguments, working directory, environment and standard
+streams to the zygote, forwards the signals it receives (interrupt, terminate) to the forked
+kernel and exits with the kernel's exit code. A kernel whose client dies (killed) kills itself.
+
+In the fork, before the kernel starts: the working directory, the environment and the signal
+dispositions are the client's (so the kernel manager's variables arrive as they would, and a signal
+ignored by whoever started the kernel stays ignored), the standard streams are the client's,
+numpy's global random state is seeded afresh (Python's ``random`` reseeds itself at fork), and
+``sys.argv`` is that of ``ipykernel_launcher``.
+
+On Linux by default; ``REANALYSIS_ZYGOTE=0`` starts every kernel the usual way, and
+``REANALYSIS_ZYGOTE=1`` forks on other systems with ``os.fork`` and Unix sockets too (macOS: not by
+default, as some system frameworks do not survive a fork). Elsewhere kernels start the usual way.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+
+__all__ = ["PRELOAD", "Zygote", "available", "client_command", "interpreter", "serve"]
+
+#: Imported by the zygote before any fork; what a notebook imports first (errors ignored).
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "numpy",
+    "pandas",
+    "scipy.special",
+    "scipy.stats",
+    "scipy.integrate",
+    "scipy.optimize",
+    "matplotlib",
+    "matplotlib.pyplot",  # not its backend: matplotlib_inline hooks into IPython when first imported
+    "reanalysis.params",
+    "reanalysis.data",
+    "reanalysis.audit",
+    "reanalysis.tables",
+    "reanalysis.figures",
+    "reanalysis.bayes",
+    "reanalysis.sensitivity",
+)
+
+CLIENT = Path(__file__).resolve().parent / "_kernel_client.py"
+_HEADER = 8  # bytes giving the length of a request
+
+
+def available() -> bool:
+    """Whether kernels are forked here: on Linux unless ``REANALYSIS_ZYGOTE=0``; elsewhere only with
+    ``REANALYSIS_ZYGOTE=1`` (macOS frameworks may not survive a fork once loaded)."""
+    wanted = os.environ.get("REANALYSIS_ZYGOTE", "1" if sys.platform.startswith("linux") else "0")
+    return wanted != "0" and hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
+
+
+def interpreter(cmd: list[str]) -> list[str] | None:
+    """``[python, *flags]`` of a kernel command ``[python, *flags, -m, ipykernel_launcher, *args]``,
+    or None for any other kind of kernel (which then starts the usual way)."""
+    if "-m" not in cmd:
+        return None
+    i = cmd.index("-m")
+    if i == 0 or i + 1 >= len(cmd) or cmd[i + 1] != "ipykernel_launcher":
+        return None
+    return cmd[:i]
+
+
+def client_command(cmd: list[str], zygote: Zygote) -> list[str] | None:
+    """The client's command line in place of the kernel command ``cmd``, if ``zygote`` was started
+    with the same interpreter and flags; else None (the kernel starts the usual way)."""
+    if interpreter(cmd) != zygote.interpreter or not zygote.listening():
+        return None
+    i = cmd.index("-m")
+    return [*cmd[:i], str(CLIENT), zygote.path, *cmd[i + 2 :]]
+
+
+class Zygote:
+    """A zygote for kernels running in ``cwd``, started with ``interpreter`` (the kernel's python and
+    flags) and the current environment; ``stop()`` (or leaving a ``with`` block) ends it."""
+
+    def __init__(self, cwd: Path, interpreter: list[str]):
+        self.interpreter = list(interpreter)
+        self.folder = tempfile.mkdtemp(prefix="reanalysis-zygote-")
+        self.path = os.path.join(self.folder, "socket")
+        argv = [*self.interpreter, "-m", "reanalysis.zygote", self.path]
+        self.process = subprocess.Popen(argv, cwd=str(cwd), stdin=subprocess.DEVNULL)
+
+    def listening(self, timeout: float = 30.0) -> bool:
+        """Wait until the zygote listens (it binds its socket first thing); False if it ended."""
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            if os.path.exists(self.path):
+                return True
+            time.sleep(0.01)
+        return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for name in (self.path,):
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+        try:
+            os.rmdir(self.folder)
+        except OSError:
+            pass
+
+    def __enter__(self) -> Zygote:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# ----------------------------------------------------------------------------- the zygote process
+def _recv_exactly(conn: socket.socket, size: int, fds: list[int]) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk, more, _, _ = socket.recv_fds(conn, size - len(data), 8)
+        fds.extend(more)
+        if not chunk:
+            raise ConnectionError("the client closed the connection")
+        data += chunk
+    return data
+
+
+def _child(listener: socket.socket, conn: socket.socket, fds: list[int], request: dict) -> None:
+    """In the fork: become the kernel the client asked for (never returns)."""
+    code = 1
+    try:
+        listener.close()
+        handlers = {"ignore": signal.SIG_IGN, "default": signal.SIG_DFL, "interrupt": signal.default_int_handler}
+        for signum, name in request.get("signals", {}).items():  # the client's: as a kernel started there
+            if name in handlers:
+                try:
+                    signal.signal(int(signum), handlers[name])
+                except (OSError, ValueError):
+                    pass
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        for fd in fds:
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()  # not the zygote's state, shared by every fork
+        launcher = importlib.util.find_spec("ipykernel_launcher")
+        sys.argv = [launcher.origin if launcher else "ipykernel_launcher", *request["argv"]]
+        conn.sendall(f"{os.getpid()}\n".encode())
+
+        def watch() -> None:  # the client is gone (killed): so is its kernel
+            try:
+                while conn.recv(64):
+                    pass
+            except OSError:
+                pass
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        threading.Thread(target=watch, daemon=True).start()
+        from ipykernel import kernelapp
+
+        # traits whose defaults ipykernel reads from the environment when it is imported (in the
+        # zygote, before the kernel manager set them): given from the kernel's own environment
+        handles = {"parent_handle": "JPY_PARENT_PID", "interrupt": "JPY_INTERRUPT_EVENT"}
+        given = {name: int(os.environ.get(variable) or 0) for name, variable in handles.items()}
+        try:
+            kernelapp.launch_new_instance(argv=request["argv"], **given)
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        atexit._run_exitfuncs()
+    except BaseException:  # noqa: BLE001 - the client reports the exit code; the trace goes to stderr
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            conn.sendall(f"exit {code}\n".encode())
+        except BaseException:  # noqa: BLE001
+            pass
+        os._exit(code)
+
+
+def serve(path: str) -> None:
+    """Listen on the Unix socket ``path``; import :data:`PRELOAD`; fork a kernel per request."""
+    if sys.path and (sys.path[0] in ("", os.getcwd())):
+        del sys.path[0]  # as ipykernel_launcher does: IPython puts the working directory back
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)  # clients may connect while the imports below run
+    parent = os.getppid()
+    environ = dict(os.environ)
+    # as ipykernel sets it before any notebook code runs, so that matplotlib imported here
+    # reads the backend a kernel's matplotlib would (the fork gets the client's environment)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    if not os.environ["MPLBACKEND"]:
+        os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    _preload()
+    os.environ.clear()
+    os.environ.update(environ)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    listener.settimeout(0.2)
+    children: set[int] = set()
+    try:
+        _loop(listener, parent, children, stopping)
+    finally:  # reaped here, so that their CPU time counts in the runner's (benchmarks measure it)
+        deadline = time.monotonic() + 3
+        while children and time.monotonic() < deadline:
+            _reap(children)
+            time.sleep(0.02)
+
+
+class _KernelShell:
+    """What ``get_ipython()`` looks like to a library imported in a kernel (it has a ``kernel``)."""
+
+    kernel = None
+    config: dict = {}
+
+
+def _preload() -> None:
+    """Import :data:`PRELOAD` as a kernel would: some libraries fix defaults at import from what they
+    see (pandas: ``display.max_columns`` is 20 under a kernel, 0 in a terminal; ``display.encoding``
+    is the standard output's), so while they import, ``get_ipython()`` answers as in a kernel and
+    the standard streams have a kernel's encoding."""
+    import builtins
+    import io
+
+    streams = sys.stdout, sys.stderr
+    had = hasattr(builtins, "get_ipython")
+    builtins.get_ipython = _KernelShell  # type: ignore[attr-defined]
+    sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8")  # ipykernel's OutStream.encoding
+    sys.stderr = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8")
+    try:
+        for name in PRELOAD:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001, S112 - a module a kernel does not have is simply not preloaded
+                continue
+    finally:
+        sys.stdout, sys.stderr = streams
+        if not had:
+            del builtins.get_ipython
+
+
+def _reap(children: set[int]) -> None:
+    for pid in list(children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            children.discard(pid)
+
+
+def _loop(listener: socket.socket, parent: int, children: set[int], stopping: list) -> None:
+    while not stopping:
+        _reap(children)
+        if os.getppid() != parent:  # the runner is gone
+            return
+        try:
+            conn, _ = listener.accept()
+        except (TimeoutError, InterruptedError):
+            continue
+        fds: list[int] = []
+        try:
+            conn.settimeout(10)
+            size = int.from_bytes(_recv_exactly(conn, _HEADER, fds), "big")
+            request = json.loads(_recv_exactly(conn, size, fds))
+            conn.settimeout(None)
+        except (OSError, ValueError):
+            conn.close()
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            _child(listener, conn, fds, request)
+        children.add(pid)
+        conn.close()
+        for fd in fds:
+            os.close(fd)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
