@@ -854,14 +854,19 @@ def _ci(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[str]) ->
         claim.notes.append("no counts fit the printed percentages")
         return
     for group in (True, False):
-        hits = [r for r, x, y in found if r.as_stated is group and lo.contains(x) and hi.contains(y)]
+        hits = [(r, x, y) for r, x, y in found if r.as_stated is group and lo.contains(x) and hi.contains(y)]
         if hits:
-            claim.verdict, claim.route = "reproduced", hits[0]
-            claim.method = str(hits[0]) + (f" (+{len(hits) - 1} other routes)" if len(hits) > 1 else "")
+            (route, low, high), others = hits[0], len(hits) - 1
+            claim.verdict, claim.route = "reproduced", route
+            claim.method = str(route) + (f" (+{others} other routes)" if others else "")
+            if not claim.recomputed:  # the run's method and population reach no interval: show the route's
+                claim.recomputed = f"{lo.format(low)} to {hi.format(high)} ({route})"
             if not group:
-                claim.notes.append(f"reproduced only by an alternative route ({hits[0].why})")
+                claim.notes.append(f"reproduced only by an alternative route ({route.why})")
             return
     route, low, high = min(found, key=lambda f: (abs(f[1] - lo.value) + abs(f[2] - hi.value), not f[0].as_stated))
+    if not claim.recomputed:
+        claim.recomputed = f"{lo.format(low)} to {hi.format(high)} ({route})"
     claim.verdict, claim.route, claim.method = "inconsistent", route, str(route)
     claim.notes.append(f"nearest: {low:.2f} to {high:.2f} ({route})")
 

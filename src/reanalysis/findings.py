@@ -689,7 +689,11 @@ def report(found: dict) -> str:
             lines += ["**Possible explanations:**", ""] + [f"- {_md(x)}" for x in f["explanations"]] + [""]
         lines += ["**The numbers, as printed:**", ""]
         for c in f["claims"]:
-            recomputed = _md(c["recomputed"]) if c["recomputed"] else "nothing (inputs not published)"
+            recomputed = (
+                _md(c["recomputed"])
+                if c["recomputed"]
+                else ("nothing (inputs not published)" if c["verdict"] == "not_reproducible" else "see the route")
+            )
             route = _route_words(c["route"])
             lines.append(
                 f"- {_md(c['label'])}: printed **{_md(c['reported'])}**; recomputed at this run's settings: "
