@@ -67,7 +67,7 @@ def posteriors(events1: int, n1: int, events2: int, n2: int, margin: float = 0.1
                 "rr_high": r.rr_high,
             }
         )
-    return pd.DataFrame(rows).set_index("prior")
+    return ReaderFrame(rows).set_index("prior")  # readers see no NaN where a ratio is not computed
 
 
 def prior_prose(margin: float = 0.1) -> Prose:
