@@ -347,20 +347,25 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _read_meta(folder: Path) -> dict:
-    path = folder / "paper.toml"
-    if not path.is_file():
-        raise DataError(path, None, None, "missing: every data package needs a paper.toml")
-    _inside(folder, path)
-    text = _read_text(path)
+def _parse_toml(path: Path, text: str) -> dict:
+    """``text`` (the file ``path``) as TOML, or a DataError naming its line and column."""
     try:
-        meta = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         at = re.search(r"at line (\d+), column (\d+)", str(e))
         line, position = (int(at[1]), int(at[2])) if at else (getattr(e, "lineno", None), getattr(e, "colno", None))
         raise DataError(path, line, None, f"not valid TOML ({e})", position=position) from None
     except RecursionError:
         raise DataError(path, None, None, "not valid TOML (nested too deeply)") from None
+
+
+def _read_meta(folder: Path) -> dict:
+    path = folder / "paper.toml"
+    if not path.is_file():
+        raise DataError(path, None, None, "missing: every data package needs a paper.toml")
+    _inside(folder, path)
+    text = _read_text(path)
+    meta = _parse_toml(path, text)
 
     def fail(key: tuple, message: str) -> DataError:
         return _meta_error(path, text, key, message)
@@ -994,14 +999,7 @@ def read_curated(folder: Path, paper_text: str | None = None, name: str = "paper
         return {}
     _inside(folder, path)
     text = _read_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        at = re.search(r"at line (\d+), column (\d+)", str(e))
-        line, position = (int(at[1]), int(at[2])) if at else (getattr(e, "lineno", None), getattr(e, "colno", None))
-        raise DataError(path, line, None, f"not valid TOML ({e})", position=position) from None
-    except RecursionError:
-        raise DataError(path, None, None, "not valid TOML (nested too deeply)") from None
+    data = _parse_toml(path, text)
 
     def fail(key: tuple, message: str) -> DataError:
         return _meta_error(path, text, key, message)
