@@ -273,9 +273,9 @@ def test_an_exact_p_printed_for_several_visits_is_one_test():
 def test_sensitivity_rows_name_measure_visit_method_and_n(zang, zang_effects):
     family = multiplicity(zang)
     rows = sensitivity_rows(zang_effects, family).set_index("analysis")
-    r = rows.loc["mean difference: hba1c, 48 weeks"]
+    r = rows.loc["mean difference: HbA1c, 48 weeks"]
     assert "Student" in r.setting and "n 45/46 (analysed n)" in r.setting and r.significant
-    holm = rows.loc["Holm: primary_endpoint, 48 weeks"]
+    holm = rows.loc["Holm: primary endpoint, 48 weeks"]
     assert len(holm) == 2 and set(holm["significant"]) == {False}
     assert holm["setting"].str.contains(f"family of {len(family)}").all()
 
@@ -344,7 +344,9 @@ def test_sensitivity_rows_carry_the_survivor_counts_of_the_sentence(zang, zang_e
     holm = int(rows.loc["Holm: survivors, printed p", "estimate"])
     bh = int(rows.loc["Benjamini-Hochberg: survivors, printed p", "estimate"])
     assert f"{holm} of these survive Holm's adjustment and {bh} survive Benjamini–Hochberg's" in text
-    assert rows.loc["mean difference: insulin_reduction_pct, 48 weeks", "setting"] == "no SD printed: no interval"
+    assert (
+        rows.loc["mean difference: reduction in daily insulin (%), 48 weeks", "setting"] == "no SD printed: no interval"
+    )
 
 
 def test_holm_by_hand_equals_statsmodels_on_random_and_tied_families():

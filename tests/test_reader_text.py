@@ -132,3 +132,15 @@ def test_verdict_comes_before_the_claim_counts(stem):
     assert verdict < counts
     glance = next(i for i, t in enumerate(text) if t.startswith(("## The verdicts at a glance", "## Verdicts by kind")))
     assert glance < counts
+
+
+@pytest.mark.parametrize("stem", sorted(PAGES))
+def test_reader_edition_names_variables_in_words(stem):
+    """A variable's slug with an underscore (``fasting_cpeptide``) is an identifier of the data
+    package; readers see its name (paper.toml's [variables]) instead."""
+    paper = load(PAGES[stem])
+    slugs = {v for v in set(paper.descriptives["variable"]) | set(paper.inferences["variable"]) if "_" in str(v)}
+    pattern = re.compile(r"(?<![\w.@])(" + "|".join(sorted(map(re.escape, slugs), key=len, reverse=True)) + r")\b")
+    nb = tables.reader_edition(nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4))
+    problems = [(cell, sorted(set(found))) for cell, text in _text(nb) if (found := pattern.findall(text))]
+    assert not problems, f"{stem}: reader text shows variable slugs: {problems}"

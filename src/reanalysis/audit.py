@@ -1537,7 +1537,7 @@ def claim_label(paper: Paper, row: dict, kind: str) -> str:
     slug in words), the time point's label, the arm's label (or the arms compared) and the kind.
     """
     variable = str(row.get("variable") or "")
-    what = paper.meta.get("variables", {}).get(variable) or variable.replace("_", " ")
+    what = paper.name(variable) if variable else ""
     visits = {t["id"]: t.get("label", t["id"]) for t in paper.meta["timepoints"]}
     parts = [what] if what else []
     timepoint = str(row.get("timepoint") or "")

@@ -213,6 +213,10 @@ class Paper:
         """Time point ids in the order the paper follows them."""
         return [t["id"] for t in self.meta["timepoints"]]
 
+    def name(self, variable: str) -> str:
+        """A variable's name for readers: ``[variables]`` in ``paper.toml``, else its slug in words."""
+        return self.meta.get("variables", {}).get(variable) or str(variable).replace("_", " ")
+
     @property
     def text(self) -> str:
         """The paper's text, as transcribed from."""

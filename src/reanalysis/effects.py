@@ -168,8 +168,8 @@ def _timepoint_label(paper: Paper, timepoint: str) -> str:
 
 def _outcome(paper: Paper, variable: str, timepoint: str) -> str:
     if not timepoint:
-        return variable
-    return f"{variable}, " + " + ".join(_timepoint_label(paper, t) for t in timepoint.split("+"))
+        return paper.name(variable)
+    return f"{paper.name(variable)}, " + " + ".join(_timepoint_label(paper, t) for t in timepoint.split("+"))
 
 
 def _what(inp: Inputs, refs: list[str]) -> str:
@@ -695,7 +695,12 @@ def forest_rows(effects: pd.DataFrame) -> pd.DataFrame:
     df, ratio = df[~ratio | (df["ci_low"] > 0)], ratio[~ratio | (df["ci_low"] > 0)]  # a log axis needs > 0
     unit = df["unit"].replace("", np.nan).fillna(df["measure"])
     df["panel"] = np.where(
-        df["measure"].str.startswith("mean difference"), df["variable"] + " (" + unit + ")", df["measure"]
+        df["measure"].str.startswith("mean difference"),
+        df["outcome"].str.rsplit(", ", n=1).str[0].where(df["timepoint"].astype(bool), df["outcome"])
+        + " ("
+        + unit
+        + ")",
+        df["measure"],
     )
     level = (100 * df["level"]).round().astype(int).astype(str)
     df["xlabel"] = np.where(

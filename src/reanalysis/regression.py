@@ -143,9 +143,10 @@ def epv(paper: Paper) -> pd.DataFrame:
         bound = "" if m["variables_complete"] else "at most "
         flag = f"below {EPV_MINIMUM} (Peduzzi 1996)" if value < EPV_MINIMUM else f"at least {EPV_MINIMUM}"
         at_least = "" if m["variables_complete"] else "at least "
+        variables = ", ".join(map(paper.name, m["variables"]))  # their names for readers
         setting = (
-            f"{m['id']}: {min(events, n - events)} of {n} with the rarer outcome / {at_least}{k} variables "
-            f"({', '.join(m['variables'])}) = {bound}{value:.2f}, {flag}"
+            f"{m['label']}: {min(events, n - events)} of {n} with the rarer outcome / {at_least}{k} variables "
+            f"({variables}) = {bound}{value:.2f}, {flag}"
         )
         rows.append(
             _row("events per variable", setting, value, high=value if not m["variables_complete"] else math.nan)
@@ -196,8 +197,9 @@ def epv_sentence(paper: Paper) -> Prose:
         return Prose.fill("{pid} describes no logistic model with events to count.", pid=paper.id)
     parts, fields = [], {}
     for i, (m, (_, row)) in enumerate(zip(paper.meta.get("models", []), t.iterrows(), strict=False)):
+        label, rest = m["label"], row.setting.removeprefix(f"{m['label']}: ")  # the setting opens with the label
         parts.append(f"**{{label{i}}}**: {{setting{i}}} (the paper: “{{quote{i}}}”).")
-        fields[f"label{i}"], fields[f"setting{i}"], fields[f"quote{i}"] = m["label"], row.setting, m["quote"]
+        fields[f"label{i}"], fields[f"setting{i}"], fields[f"quote{i}"] = label, rest, m["quote"]
     text = (
         f"Events per variable, against the usual minimum of {EPV_MINIMUM}: "
         + " ".join(parts)

@@ -276,7 +276,8 @@ def baseline_balance(paper: Paper, alpha: float = 0.05, leave_out_stratified: bo
     sentence = res.sentence
     if left_out:
         sentence += (
-            f" Left out: {', '.join(left_out)}, on which randomisation was stratified: they are balanced by "
+            f" Left out: {', '.join(map(paper.name, left_out))}, on which randomisation was stratified: they are "
+            "balanced by "
             "design, so their p-values are not uniform and would push the check towards 'too alike' "
             "(Carlisle 2017)."
         )
@@ -303,7 +304,7 @@ def baseline_balance_rows(paper: Paper, alpha: float = 0.05) -> pd.DataFrame:
     if res.excluded:
         settings.append(("all, stratified included (for comparison)", baseline_balance(paper, alpha, False)))
     for label, r in settings:
-        what = f"{label}; {r.k} variables: {', '.join(r.variables)}"
+        what = f"{label}; {r.k} variables: {', '.join(map(paper.name, r.variables))}"
         rows.append(_row("baseline balance (Carlisle), too different", what, r.statistic, p=r.p_dissimilar))
         rows.append(_row("baseline balance (Carlisle), too alike", what, r.statistic, p=r.p_similar))
     return ReaderFrame(rows, columns=COLUMNS)  # readers see no NaN or None
