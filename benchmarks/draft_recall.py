@@ -193,6 +193,19 @@ def pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}%" if b else "   n/a"
 
 
+def line(name: str, m) -> str:
+    """One row of the table: recall of table rows and in-text p-values, precision, round trip."""
+    prec_hit = m["table_hit"] + m["text_drafted_hit"]
+    prec_n = m["table_drafted"] + m["text_drafted"]
+    return (
+        f"{name:<14}"
+        f"{pct(m['table_hit'], m['table_truth']):>10} ({m['table_hit']:>3}/{m['table_truth']:>3})"
+        f"{pct(m['text_hit'], m['text_truth']):>10} ({m['text_hit']:>2}/{m['text_truth']:>2})"
+        f"{pct(prec_hit, prec_n):>10} ({prec_hit:>3}/{prec_n:>3})"
+        f"{m['seconds']:>10.2f} s"
+    )
+
+
 def main() -> int:
     rows = [m for pid in PAPERS if (m := measure(pid)) is not None]
     if not rows:
@@ -205,15 +218,7 @@ def main() -> int:
     print(head)
     totals = {"development": Counter(), "held-out (since used to fix)": Counter(), "overall": Counter()}
     for m in rows:
-        prec_hit = m["table_hit"] + m["text_drafted_hit"]
-        prec_n = m["table_drafted"] + m["text_drafted"]
-        print(
-            f"{m['paper']:<14}"
-            f"{pct(m['table_hit'], m['table_truth']):>10} ({m['table_hit']:>3}/{m['table_truth']:>3})"
-            f"{pct(m['text_hit'], m['text_truth']):>10} ({m['text_hit']:>2}/{m['text_truth']:>2})"
-            f"{pct(prec_hit, prec_n):>10} ({prec_hit:>3}/{prec_n:>3})"
-            f"{m['seconds']:>10.2f} s{m['claims']:>8}{m['unsure']:>8}{m['left_out']:>9}"
-        )
+        print(line(m["paper"], m) + f"{m['claims']:>8}{m['unsure']:>8}{m['left_out']:>9}")
         group = "held-out (since used to fix)" if m["paper"] in HELD_OUT else "development"
         for k, v in m.items():
             if k != "paper":
@@ -222,15 +227,7 @@ def main() -> int:
     for name, total in totals.items():
         if not total:
             continue
-        prec_hit = total["table_hit"] + total["text_drafted_hit"]
-        prec_n = total["table_drafted"] + total["text_drafted"]
-        print(
-            f"{name:<14}"
-            f"{pct(total['table_hit'], total['table_truth']):>10} ({total['table_hit']:>3}/{total['table_truth']:>3})"
-            f"{pct(total['text_hit'], total['text_truth']):>10} ({total['text_hit']:>2}/{total['text_truth']:>2})"
-            f"{pct(prec_hit, prec_n):>10} ({prec_hit:>3}/{prec_n:>3})"
-            f"{total['seconds']:>10.2f} s"
-        )
+        print(line(name, total))
     total = totals["overall"]
     print(
         f"(precision: table rows of covered tables {pct(total['table_hit'], total['table_drafted']).strip()}, "
