@@ -233,3 +233,27 @@ def test_a_reproduced_ci_shows_the_interval_its_route_gives():
         claim = claims.loc[cid]
         assert claim.verdict == "reproduced"
         assert claim.recomputed.startswith("2.25 to 28.66 (wald; n = 45/44")
+
+
+def test_a_kept_audit_is_the_audit_of_the_package_as_it_is_now():
+    """audit() keeps its results by the package's content: an edit made after an audit (in place,
+    as a notebook or an exercise may do) gets the edited package's audit, and changing a returned
+    table changes nothing later calls see."""
+    from reanalysis.audit import Settings, _audit
+
+    paper = load("zang2022")
+    first = audit(paper)
+    pd.testing.assert_frame_equal(first, _audit(paper, Settings(alpha=float(paper.meta.get("alpha", 0.05)))))
+    first.loc[:, "verdict"] = "reproduced"  # the caller's copy
+    again = audit(paper)
+    assert (again.verdict.astype(str) != "reproduced").any()
+    pd.testing.assert_frame_equal(again, _audit(paper, Settings(alpha=float(paper.meta.get("alpha", 0.05)))))
+
+    row = paper.inferences.index[paper.inferences.kind.eq("p_value")][0]
+    paper.inferences.loc[row, "value"] = "0.999"  # edited in place after the first audit
+    edited = audit(paper)
+    claim = paper.inferences.loc[row, "id"]
+    assert edited.loc[edited.claim_id.str.startswith(claim), "reported"].eq("0.999").any()
+    pd.testing.assert_frame_equal(edited, _audit(paper, Settings(alpha=float(paper.meta.get("alpha", 0.05)))))
+    other = audit(paper, Settings(two_by_two_test="fisher"))
+    pd.testing.assert_frame_equal(other, _audit(paper, Settings(two_by_two_test="fisher")))

@@ -24,9 +24,13 @@ themselves come from :mod:`reanalysis.inference` (scipy/statsmodels) and
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
+import pickle
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -1449,6 +1453,18 @@ def _claim_row(r: dict, kind: str) -> dict:
     return {**r, "kind": kind}
 
 
+#: Audits already made in this process, by the package's content and the settings (see :func:`audit`).
+_AUDITS: OrderedDict[tuple[bytes, Settings], pd.DataFrame] = OrderedDict()
+_AUDITS_KEPT = 64
+_AUDITS_LOCK = threading.Lock()
+
+
+def _fingerprint(paper: Paper) -> bytes:
+    """A digest of everything :func:`audit` reads from ``paper``: equal digests, equal audits."""
+    content = (paper.id, str(paper.path), paper.meta, paper.descriptives, paper.inferences)
+    return hashlib.blake2b(pickle.dumps(content, protocol=5), digest_size=20).digest()
+
+
 def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataFrame:
     """Recompute every printed inference and percentage of ``paper``; one row per claim.
 
@@ -1460,9 +1476,29 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
 
     Returns
     -------
-    DataFrame with the columns of :data:`CLAIM_COLUMNS`.
+    DataFrame with the columns of :data:`CLAIM_COLUMNS` (a copy of its own: change it freely).
+
+    The audit is a pure function of the package's content and the settings, so a process keeps
+    the last :data:`_AUDITS_KEPT` it made, keyed by a digest of that content (the package as it is
+    now, edits included, not as it was loaded) and the settings: a notebook rerun in the same
+    kernel, :func:`compare_settings` and the test suite's parameter sweep then do not repeat one.
     """
     settings = settings or Settings(**{"alpha": float(paper.meta.get("alpha", 0.05)), **choices})
+    key = (_fingerprint(paper), settings)
+    with _AUDITS_LOCK:
+        made = _AUDITS.get(key)
+        if made is not None:
+            _AUDITS.move_to_end(key)
+    if made is None:
+        made = _audit(paper, settings)
+        with _AUDITS_LOCK:
+            _AUDITS[key] = made
+            while len(_AUDITS) > _AUDITS_KEPT:
+                _AUDITS.popitem(last=False)
+    return made.copy()
+
+
+def _audit(paper: Paper, settings: Settings) -> pd.DataFrame:
     inp = _Inputs(paper, settings)
     claims = [_Claim(r) for r in _records(paper.descriptives) if r["statistic"] == "percent"]
     claims += [_Claim(v) for r in _records(paper.inferences) for v in _per_visit(r, inp.d)]

@@ -47,9 +47,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .params import ParameterError, check_notebook, check_parameters
-from .site import Page, manifest, order, render, workshop_page, write_index, write_workshop
+
+# The site (nbconvert, pandas, scipy, the audit: ~3 s of imports) is imported where it is used, so
+# that a run starts its kernels' zygote first and imports the rest while the zygote imports too.
+if TYPE_CHECKING:
+    from .site import Page
 
 try:
     import fcntl
@@ -357,6 +362,8 @@ def _pages(jobs: list[Job], per_package: bool = True) -> tuple[list[Page], dict[
             notebook_of[nb.stem], results_of[nb.stem] = nb, nb.stem
     for job in jobs:
         notebook_of[job.name], results_of[job.name] = job.notebook, job.results
+    from .site import Page, manifest, order
+
     site = manifest()  # the reading order and titles (src/reanalysis/site.toml); pages not in it come last
     pages = []
     for name in order(list(notebook_of)):
@@ -604,6 +611,8 @@ def reproduce(
     with _zygotes({nb.parent for nb in notebooks}):  # they import while the plan is checked
         plan = _plan(notebooks, parameters or {}, per_package)
         pages, sources, folders = _pages(plan, per_package)
+        from .site import workshop_page
+
         extra = workshop_page() if workshop and html_pages else None
         if extra is not None:
             pages.append(extra)
@@ -678,7 +687,16 @@ def _stop_zygotes() -> None:
             _ZYGOTE_POOL.popitem()[1].stop()
 
 
+def _size(notebook: Path) -> int:
+    try:
+        return notebook.stat().st_size
+    except OSError:
+        return 0
+
+
 def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results) -> RunResult:
+    from .site import render, write_index, write_workshop
+
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
     result = RunResult()
@@ -696,9 +714,12 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
                 executed, None, f"rendering HTML failed: {type(e).__name__}", str(e), executed
             ) from None
 
+    # Longest first, so that no worker is left alone with the longest notebook at the end. A
+    # notebook's committed size (its outputs: figures, tables) is the estimate of its run time.
+    longest_first = sorted(range(len(plan)), key=lambda i: -_size(plan[i].notebook))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(one, item) for item in enumerate(plan)]
-        for fut in futures:
+        submitted = {i: pool.submit(one, (i, plan[i])) for i in longest_first}
+        for fut in (submitted[i] for i in range(len(plan))):  # results in the plan's order
             try:
                 result.pages.append(fut.result())
             except NotebookFailure as failure:
