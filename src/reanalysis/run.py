@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import _skip_iri_grammar  # noqa: F401  (before nbformat is imported: see that module)
 from .params import ParameterError, check_notebook, check_parameters
 
 # The site (nbconvert, pandas, scipy, the audit: ~3 s of imports) is imported where it is used, so
@@ -61,10 +62,6 @@ try:
 except ImportError:  # pragma: no cover - Windows: runs are not locked against each other
     fcntl = None  # type: ignore[assignment]
 
-# jsonschema (under nbformat) imports rfc3987_syntax when it is installed (jupyterlab pulls it
-# in), which compiles a grammar for 1.6 s at every start, to check IRI formats that notebook
-# validation never uses. Marking it absent makes jsonschema skip that one format checker.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 __all__ = [
     "BuildBusy",
