@@ -19,6 +19,7 @@ import re
 import shutil
 import threading
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -177,6 +178,7 @@ class _Accessible(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.inserts: list[tuple[int, int, str, str]] = []  # (line, column, tag, attribute)
         self.open: list[tuple[str, bool]] = []  # open elements: name, whether of class jp-Notebook
+        self.names: Counter[str] = Counter()  # how many of each are open
         self.notebook = 0  # how many open elements have class jp-Notebook
         self.missing_alt = 0
 
@@ -191,6 +193,7 @@ class _Accessible(HTMLParser):
         if tag not in _VOID:
             notebook = "jp-Notebook" in classes
             self.open.append((tag, notebook))
+            self.names[tag] += 1
             self.notebook += notebook
 
     def handle_startendtag(self, tag, attrs):
@@ -198,9 +201,10 @@ class _Accessible(HTMLParser):
         self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
-        if any(name == tag for name, _ in self.open):  # an end tag without its start tag changes nothing
+        if self.names[tag]:  # an end tag without its start tag changes nothing
             while True:
                 name, notebook = self.open.pop()
+                self.names[name] -= 1
                 self.notebook -= notebook
                 if name == tag:
                     break
@@ -278,6 +282,7 @@ def _exporter(analyst: bool):
             exclude_input=not analyst,
             exclude_input_prompt=not analyst,
             exclude_output_prompt=not analyst,
+            optimistic_validation=True,  # the notebook is validated once, not after each preprocessor
         )
     return made[analyst]
 
