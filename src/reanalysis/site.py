@@ -176,7 +176,9 @@ class _Accessible(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
-        self.inserts: list[tuple[int, int, str, str]] = []  # (line, column, tag, attribute)
+        #: (line, column, tag, text, length): ``text`` goes after ``<tag`` at (line, column), or
+        #: replaces the ``length`` characters of the start tag there (if ``length``)
+        self.inserts: list[tuple[int, int, str, str, int]] = []
         self.open: list[tuple[str, bool]] = []  # open elements: name, whether of class jp-Notebook
         self.names: Counter[str] = Counter()  # how many of each are open
         self.notebook = 0  # how many open elements have class jp-Notebook
@@ -186,10 +188,17 @@ class _Accessible(HTMLParser):
         names = dict(attrs)
         classes = (names.get("class") or "").split()
         if tag == "img" and "alt" not in names:
-            self.inserts.append((*self.getpos(), tag, f' alt="{NO_ALT}"'))
+            self.inserts.append((*self.getpos(), tag, f' alt="{NO_ALT}"', 0))
             self.missing_alt += 1
         elif tag == "div" and self.notebook and names.get("tabindex") != "0" and FOCUSABLE.intersection(classes):
-            self.inserts.append((*self.getpos(), tag, ' tabindex="0"'))  # the first of two tabindex counts
+            if "tabindex" not in names:
+                self.inserts.append((*self.getpos(), tag, ' tabindex="0"', 0))
+            else:  # another value: the tag written again, its tabindex "0"
+                raw = self.get_starttag_text() or ""
+                values = [(k, "0" if k == "tabindex" else v) for k, v in attrs]
+                text = "".join(f" {k}" if v is None else f' {k}="{html.escape(v, quote=True)}"' for k, v in values)
+                end = "/>" if raw.endswith("/>") else ">"
+                self.inserts.append((*self.getpos(), tag, f"<{tag}{text}{end}", len(raw)))
         if tag not in _VOID:
             notebook = "jp-Notebook" in classes
             self.open.append((tag, notebook))
@@ -226,13 +235,17 @@ def accessible(page: str) -> tuple[str, int]:
         lines.append(at + 1)
         at = page.find("\n", at + 1)
     parts, done = [], 0
-    for line, column, tag, attribute in finder.inserts:
+    for line, column, tag, text, length in finder.inserts:
         start = lines[line - 1] + column
         after = start + 1 + len(tag)  # just after "<img" or "<div"
         if page[start:after].lower() != "<" + tag:
             raise ValueError(f"no <{tag} at line {line}, column {column}")
-        parts += [page[done:after], attribute]
-        done = after
+        if length:
+            parts += [page[done:start], text]
+            done = start + length
+        else:
+            parts += [page[done:after], text]
+            done = after
     parts.append(page[done:])
     return "".join(parts), finder.missing_alt
 
