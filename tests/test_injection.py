@@ -331,11 +331,13 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page()  # one tab: each navigation starts a fresh document and window
+            at = {"name": ""}  # the page being checked, for the listeners
+            page.on("console", lambda m: m.type == "error" and problems.append(f"{at['name']}: console: {m.text}"))
+            page.on("pageerror", lambda e: problems.append(f"{at['name']}: page error: {e}"))
+            page.on("requestfailed", lambda r: problems.append(f"{at['name']}: failed request {r.url}"))
             for name in pages:
-                page = browser.new_page()
-                page.on("console", lambda m, n=name: m.type == "error" and problems.append(f"{n}: console: {m.text}"))
-                page.on("pageerror", lambda e, n=name: problems.append(f"{n}: page error: {e}"))
-                page.on("requestfailed", lambda r, n=name: problems.append(f"{n}: failed request {r.url}"))
+                at["name"] = name
                 response = page.goto(f"{base}/{quote(name)}", wait_until="networkidle")
                 assert response is not None and response.ok, name
                 # move the mouse over every element: an injected onmouseover would fire
@@ -363,7 +365,7 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
                             target = f"{base}/{edition}{quote(stem + '.html', safe='')}"
                             assert target in hrefs, (target, hrefs)
                             assert page.request.get(target).ok, target
-                page.close()
+            page.close()
             browser.close()
     finally:
         server.shutdown()
