@@ -306,7 +306,9 @@ def _expected_tables(executed: Path, analyst: bool = False) -> list[int]:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)")
 def test_hostile_pages_run_no_script_and_keep_their_tables(built):
-    from playwright.sync_api import sync_playwright
+    import asyncio
+
+    from playwright.async_api import async_playwright
 
     build, audit_stem, other_stem = built
     folder = build / "site"
@@ -328,46 +330,63 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     problems: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    checked: list[str] = []
+
+    async def check(page, name):
+        response = await page.goto(f"{base}/{quote(name)}", wait_until="networkidle")
+        assert response is not None and response.ok, name
+        # move the mouse over every element: an injected onmouseover would fire
+        await page.evaluate(
+            "document.querySelectorAll('*').forEach(e => e.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})))"
+        )
+        assert await page.evaluate("typeof window.__pwned") == "undefined", f"{name}: injected script ran"
+        assert await page.evaluate("document.querySelectorAll('[onerror],[onmouseover]').length") == 0, name
+        assert await page.evaluate("document.querySelectorAll('img[src=x]').length") == 0, name
+        scripts = await page.evaluate("Array.from(document.scripts).map(s => s.textContent)")
+        assert not any("__pwned" in s for s in scripts), name
+        stem = Path(name).stem
+        if (stem, False) in expected:
+            want = expected[stem, name.startswith("code/")]
+            rows = await page.evaluate("Array.from(document.querySelectorAll('table')).map(t => t.rows.length)")
+            assert rows == want, f"{name}: tables {rows}, expected {want}"
+            text = await page.inner_text("body")
+            for h in HOSTILE:  # shown as the text it is
+                assert h in text, f"{name}: {h!r} not shown as text"
+        else:  # the index links to both pages in both editions, and the links work
+            hrefs = await page.evaluate("Array.from(document.links).map(a => a.href)")
+            for stem in (audit_stem, other_stem):
+                for edition in ("", "code/"):
+                    target = f"{base}/{edition}{quote(stem + '.html', safe='')}"
+                    assert target in hrefs, (target, hrefs)
+                    assert (await page.request.get(target)).ok, target
+        checked.append(name)
+
+    async def tab(browser, queue):
+        page = await browser.new_page()  # each navigation starts a fresh document and window
+        at = {"name": ""}  # the page being checked in this tab, for the listeners
+        page.on("console", lambda m: m.type == "error" and problems.append(f"{at['name']}: console: {m.text}"))
+        page.on("pageerror", lambda e: problems.append(f"{at['name']}: page error: {e}"))
+        page.on("requestfailed", lambda r: problems.append(f"{at['name']}: failed request {r.url}"))
+        while not queue.empty():
+            at["name"] = queue.get_nowait()
+            await check(page, at["name"])
+        await page.close()
+
+    async def main():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            queue = asyncio.Queue()
             for name in pages:
-                page = browser.new_page()
-                page.on("console", lambda m, n=name: m.type == "error" and problems.append(f"{n}: console: {m.text}"))
-                page.on("pageerror", lambda e, n=name: problems.append(f"{n}: page error: {e}"))
-                page.on("requestfailed", lambda r, n=name: problems.append(f"{n}: failed request {r.url}"))
-                response = page.goto(f"{base}/{quote(name)}", wait_until="networkidle")
-                assert response is not None and response.ok, name
-                # move the mouse over every element: an injected onmouseover would fire
-                page.evaluate(
-                    "document.querySelectorAll('*').forEach(e => e.dispatchEvent(new MouseEvent('mouseover', "
-                    "{bubbles: true})))"
-                )
-                assert page.evaluate("typeof window.__pwned") == "undefined", f"{name}: injected script ran"
-                assert page.evaluate("document.querySelectorAll('[onerror],[onmouseover]').length") == 0, name
-                assert page.evaluate("document.querySelectorAll('img[src=x]').length") == 0, name
-                scripts = page.evaluate("Array.from(document.scripts).map(s => s.textContent)")
-                assert not any("__pwned" in s for s in scripts), name
-                stem = Path(name).stem
-                if (stem, False) in expected:
-                    want = expected[stem, name.startswith("code/")]
-                    rows = page.evaluate("Array.from(document.querySelectorAll('table')).map(t => t.rows.length)")
-                    assert rows == want, f"{name}: tables {rows}, expected {want}"
-                    text = page.inner_text("body")
-                    for h in HOSTILE:  # shown as the text it is
-                        assert h in text, f"{name}: {h!r} not shown as text"
-                else:  # the index links to both pages in both editions, and the links work
-                    hrefs = page.evaluate("Array.from(document.links).map(a => a.href)")
-                    for stem in (audit_stem, other_stem):
-                        for edition in ("", "code/"):
-                            target = f"{base}/{edition}{quote(stem + '.html', safe='')}"
-                            assert target in hrefs, (target, hrefs)
-                            assert page.request.get(target).ok, target
-                page.close()
-            browser.close()
+                queue.put_nowait(name)
+            await asyncio.gather(*(tab(browser, queue) for _ in range(2)))  # two tabs at once
+            await browser.close()
+
+    try:
+        asyncio.run(main())
     finally:
         server.shutdown()
     assert not problems, "\n".join(problems)
+    assert sorted(checked) == pages
 
 
 def test_findings_text_is_escaped(hostile, tmp_path):

@@ -52,6 +52,8 @@ def site(tmp_path_factory):
 VIEWPORTS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 #: An image nbconvert shows without alt text of ours gets this one.
 NO_ALT = "No description has been provided for this image"
+#: The input and output areas of a notebook's page, which the keyboard can focus (tabindex="0").
+FOCUSABLE = ".jp-Notebook div.jp-Cell-inputWrapper, .jp-Notebook div.jp-OutputArea-output"
 
 
 def _is_reader(name: str) -> bool:
@@ -60,11 +62,20 @@ def _is_reader(name: str) -> bool:
     return "/" not in name
 
 
+#: Pages open in this many tabs at once: while one waits the half second for the network to go
+#: quiet, the other renders (more tabs cost more CPU and gained nothing on 2 cores).
+TABS = 2
+
+
 def test_every_page_loads_cleanly_offline(site):
     """At laptop width every page, at phone width every reader page: no console error, no failed
-    or external request, no broken image, every image with alt text, and the page itself never
-    scrolls sideways (a wide table scrolls inside its own box); a screenshot of each at each width."""
-    from playwright.sync_api import sync_playwright
+    or external request, no broken image, every image with alt text, every input and output area
+    focusable, and the page itself never scrolls sideways (a wide table scrolls inside its own
+    box); a screenshot of each at each width. Each page is opened once, at laptop width, then
+    checked again after the window is narrowed to phone width; a few tabs share the pages."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
 
     folder, base = site
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
@@ -73,51 +84,82 @@ def test_every_page_loads_cleanly_offline(site):
     shots = ROOT / "build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     problems = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        for width, viewport in VIEWPORTS.items():
-            page = browser.new_page(viewport=viewport)
-            at = {"name": ""}  # the page being checked, for the listeners
+    checked = []
 
-            def note(text, at=at, width=width):
-                problems.append(f"{at['name']} ({width}): {text}")
+    async def check(page, at, note):
+        name = at["name"]
+        images = await page.evaluate(
+            "Array.from(document.images).map(i => [i.complete && i.naturalWidth > 0, i.alt.trim(), "
+            "!!(i.closest('figure') && i.closest('figure').querySelector('figcaption'))])"
+        )
+        if broken := sum(not ok for ok, _, _ in images):
+            note(f"{broken} broken image(s)")
+        if no_alt := sum(not alt or alt == NO_ALT for _, alt, _ in images):
+            note(f"{no_alt} image(s) without alt text")
+        if _is_reader(name) and (bare := sum(not captioned for _, _, captioned in images)):
+            note(f"{bare} image(s) without a caption")
+        areas, unfocusable = await page.evaluate(
+            "areas => [document.querySelectorAll(areas).length, "
+            "Array.from(document.querySelectorAll(areas)).filter(e => e.tabIndex !== 0).length]",
+            FOCUSABLE,
+        )
+        if unfocusable:
+            note(f"{unfocusable} of {areas} input or output area(s) cannot be focused with the keyboard")
+        if name not in ("index.html", "workshop.html", "workshop/FACILITATOR.html"):  # a notebook's page
+            assert areas, f"{name}: no input or output area"
+        sideways = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if _is_reader(name) and sideways > 0:
+            note(f"the page scrolls sideways by {sideways}px")
+        if name != "index.html":
+            assert await page.locator("nav.site a[href$='index.html']").count() == 1, f"{name}: no link to the overview"
+        await page.screenshot(path=str(shots / f"{name.replace('/', '_')}.{at['width']}.png"), full_page=False)
+        checked.append((name, at["width"]))
 
-            page.on("console", lambda m, note=note: m.type == "error" and note(f"console: {m.text}"))
-            page.on("pageerror", lambda e, note=note: note(f"page error: {e}"))
-            page.on("requestfailed", lambda r, note=note: note(f"failed request {r.url}"))
-            page.on(
-                "request",
-                lambda r, note=note: (
-                    urlparse(r.url).hostname not in ("127.0.0.1", None)
-                    and not r.url.startswith("data:")
-                    and note(f"external request {r.url}")
-                ),
-            )
-            for name in pages if width == "laptop" else [n for n in pages if _is_reader(n)]:
-                at["name"] = name
-                response = page.goto(f"{base}/{name}", wait_until="networkidle" if width == "laptop" else "load")
-                assert response is not None and response.ok, name
-                images = page.evaluate(
-                    "Array.from(document.images).map(i => [i.complete && i.naturalWidth > 0, i.alt.trim(), "
-                    "!!(i.closest('figure') && i.closest('figure').querySelector('figcaption'))])"
-                )
-                if broken := sum(not ok for ok, _, _ in images):
-                    note(f"{broken} broken image(s)")
-                if no_alt := sum(not alt or alt == NO_ALT for _, alt, _ in images):
-                    note(f"{no_alt} image(s) without alt text")
-                if _is_reader(name) and (bare := sum(not captioned for _, _, captioned in images)):
-                    note(f"{bare} image(s) without a caption")
-                sideways = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                if _is_reader(name) and sideways > 0:
-                    note(f"the page scrolls sideways by {sideways}px")
-                if name != "index.html":
-                    assert page.locator("nav.site a[href$='index.html']").count() == 1, (
-                        f"{name}: no link to the overview"
-                    )
-                page.screenshot(path=str(shots / f"{name.replace('/', '_')}.{width}.png"), full_page=False)
-            page.close()
-        browser.close()
+    async def tab(browser, queue):
+        page = await browser.new_page(viewport=VIEWPORTS["laptop"])
+        at = {"name": "", "width": "laptop"}  # the page being checked in this tab and its width
+
+        def note(text):
+            problems.append(f"{at['name']} ({at['width']}): {text}")
+
+        page.on("console", lambda m: m.type == "error" and note(f"console: {m.text}"))
+        page.on("pageerror", lambda e: note(f"page error: {e}"))
+        page.on("requestfailed", lambda r: note(f"failed request {r.url}"))
+        page.on(
+            "request",
+            lambda r: (
+                urlparse(r.url).hostname not in ("127.0.0.1", None)
+                and not r.url.startswith("data:")
+                and note(f"external request {r.url}")
+            ),
+        )
+        while not queue.empty():
+            name = queue.get_nowait()
+            if at["width"] != "laptop":
+                await page.set_viewport_size(VIEWPORTS["laptop"])
+            at.update(name=name, width="laptop")
+            response = await page.goto(f"{base}/{name}", wait_until="networkidle")
+            assert response is not None and response.ok, name
+            await check(page, at, note)
+            if _is_reader(name):
+                at["width"] = "phone"
+                await page.set_viewport_size(VIEWPORTS["phone"])
+                await check(page, at, note)
+        await page.close()
+
+    async def main():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            queue = asyncio.Queue()
+            for name in pages:
+                queue.put_nowait(name)
+            await asyncio.gather(*(tab(browser, queue) for _ in range(TABS)))
+            await browser.close()
+
+    asyncio.run(main())
     assert not problems, "\n".join(problems)
+    readers = [n for n in pages if _is_reader(n)]
+    assert sorted(checked) == sorted([(n, "laptop") for n in pages] + [(n, "phone") for n in readers])
 
 
 def test_navigation_follows_the_manifest(site):

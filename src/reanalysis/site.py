@@ -19,7 +19,9 @@ import re
 import shutil
 import threading
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
@@ -154,22 +156,146 @@ def _nav(pages: list[Page], current: str, analyst: bool, up: str | None = None, 
 
 _EXPORTERS = threading.local()
 
+#: The alt text nbconvert gives an image that has none (its HTMLExporter's wording).
+NO_ALT = "No description has been provided for this image"
+#: Elements of a notebook page a keyboard can focus (as nbconvert's HTMLExporter marks them):
+#: inside an element of class ``jp-Notebook``, a ``div`` of one of these classes.
+FOCUSABLE = frozenset({"jp-Cell-inputWrapper", "jp-OutputArea-output"})
+#: Elements that have no end tag (they never enclose others).
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr basefont bgsound frame keygen".split()
+)
+
+
+class _Accessible(HTMLParser):
+    """Where nbconvert's HTMLExporter would add attributes to a page: ``alt`` to every ``img``
+    without one and ``tabindex="0"`` to each focusable ``div`` (:data:`FOCUSABLE`) inside
+    ``.jp-Notebook``. The tags are found by the tokenizer the exporter's BeautifulSoup uses
+    (``html.parser``), so script and style content, comments and attribute values are skipped as
+    there; only the positions are recorded, so the page is not re-serialised."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        #: (line, column, tag, text, length): ``text`` goes after ``<tag`` at (line, column), or
+        #: replaces the ``length`` characters of the start tag there (if ``length``)
+        self.inserts: list[tuple[int, int, str, str, int]] = []
+        self.open: list[tuple[str, bool]] = []  # open elements: name, whether of class jp-Notebook
+        self.names: Counter[str] = Counter()  # how many of each are open
+        self.notebook = 0  # how many open elements have class jp-Notebook
+        self.missing_alt = 0
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        classes = (names.get("class") or "").split()
+        if tag == "img" and "alt" not in names:
+            self.inserts.append((*self.getpos(), tag, f' alt="{NO_ALT}"', 0))
+            self.missing_alt += 1
+        elif tag == "div" and self.notebook and names.get("tabindex") != "0" and FOCUSABLE.intersection(classes):
+            if "tabindex" not in names:
+                self.inserts.append((*self.getpos(), tag, ' tabindex="0"', 0))
+            else:  # another value: the tag written again, its tabindex "0"
+                raw = self.get_starttag_text() or ""
+                values = [(k, "0" if k == "tabindex" else v) for k, v in attrs]
+                text = "".join(f" {k}" if v is None else f' {k}="{html.escape(v, quote=True)}"' for k, v in values)
+                end = "/>" if raw.endswith("/>") else ">"
+                self.inserts.append((*self.getpos(), tag, f"<{tag}{text}{end}", len(raw)))
+        if tag not in _VOID:
+            notebook = "jp-Notebook" in classes
+            self.open.append((tag, notebook))
+            self.names[tag] += 1
+            self.notebook += notebook
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if self.names[tag]:  # an end tag without its start tag changes nothing
+            while True:
+                name, notebook = self.open.pop()
+                self.names[name] -= 1
+                self.notebook -= notebook
+                if name == tag:
+                    break
+
+
+def accessible(page: str) -> tuple[str, int]:
+    """``page`` with what nbconvert's HTMLExporter adds after rendering (an ``alt`` on each image
+    without one, ``tabindex="0"`` on each input and output area), inserted into the text rather
+    than by re-parsing and re-serialising the whole page; and the number of images given the
+    default alt text."""
+    finder = _Accessible()
+    finder.feed(page)
+    finder.close()
+    if not finder.inserts:
+        return page, 0
+    lines = [0]  # the offset at which each line starts (HTMLParser counts lines by "\n")
+    at = page.find("\n")
+    while at >= 0:
+        lines.append(at + 1)
+        at = page.find("\n", at + 1)
+    parts, done = [], 0
+    for line, column, tag, text, length in finder.inserts:
+        start = lines[line - 1] + column
+        after = start + 1 + len(tag)  # just after "<img" or "<div"
+        if page[start:after].lower() != "<" + tag:
+            raise ValueError(f"no <{tag} at line {line}, column {column}")
+        if length:
+            parts += [page[done:start], text]
+            done = start + length
+        else:
+            parts += [page[done:after], text]
+            done = after
+    parts.append(page[done:])
+    return "".join(parts), finder.missing_alt
+
+
+@functools.cache
+def _exporter_class():
+    """nbconvert's HTMLExporter without its BeautifulSoup pass: it renders the template as the
+    HTMLExporter does, then adds the same accessibility attributes with :func:`accessible` (the
+    re-parse and re-serialisation cost as much as the template itself)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class SiteExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # as HTMLExporter.from_notebook_node (nbconvert 7) up to its BeautifulSoup pass
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page, missing_alt = accessible(page)
+            if missing_alt:
+                self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
+            return page, resources
+
+    return SiteExporter
+
 
 def _exporter(analyst: bool):
     """The HTML exporter of an edition, made once per thread (building one loads and compiles the
-    templates again: most of the cost of a page). The site's pages are rendered from threads."""
-    from nbconvert import HTMLExporter
-
+    templates again: most of the cost of a page). The site's pages are rendered from threads.
+    The analyst edition's exporter (code and prompts shown) also renders the workshop's pages."""
     made = getattr(_EXPORTERS, "made", None)
     if made is None:
         made = _EXPORTERS.made = {}
     if analyst not in made:
-        made[analyst] = HTMLExporter(
+        made[analyst] = _exporter_class()(
             template_name="reanalysis",
             extra_template_basedirs=[str(TEMPLATES)],
             exclude_input=not analyst,
             exclude_input_prompt=not analyst,
             exclude_output_prompt=not analyst,
+            optimistic_validation=True,  # the notebook is validated once, not after each preprocessor
         )
     return made[analyst]
 
@@ -209,7 +335,6 @@ def write_workshop(site: Path, pages: list[Page], folder: Path | None = None) ->
     each as a page with its code and as a notebook to download) and links the facilitators' guide;
     the pages go to ``<site>/workshop/``. The notebooks are shown as committed (not re-executed)."""
     import nbformat
-    from nbconvert import HTMLExporter
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     entry = manifest().workshop
@@ -220,7 +345,7 @@ def write_workshop(site: Path, pages: list[Page], folder: Path | None = None) ->
     out = site / "workshop"
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    exporter = HTMLExporter(template_name="reanalysis", extra_template_basedirs=[str(TEMPLATES)])
+    exporter = _exporter(True)  # code and prompts shown
     sessions: dict[str, dict] = {}
     for notebook in sorted(folder.glob("*.ipynb")):
         nb = nbformat.read(notebook, as_version=4)
