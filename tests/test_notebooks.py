@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import matplotlib
 import pandas as pd
@@ -41,6 +42,24 @@ def run(notebook, **overrides) -> dict:
     return namespace
 
 
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory):
+    """``default_run(notebook, results=False)``: the notebook's run with every parameter at its
+    default (results written to a folder of their own when ``results``), made once per test
+    process and shared by every test that checks that same run: the sweep's values that are the
+    defaults, the results and conclusion tests. The tests only read the namespace it returns."""
+    made: dict = {}
+
+    def get(notebook, results: bool = False) -> dict:
+        key = (str(notebook), results)
+        if key not in made:
+            folder = {"results_dir": str(tmp_path_factory.mktemp(notebook.stem))} if results else {}
+            made[key] = run(notebook, **folder)
+        return made[key]
+
+    return get
+
+
 def sweep():
     for nb in find_notebooks():
         declared = papermill.inspect_notebook(str(nb))
@@ -53,15 +72,18 @@ def sweep():
 
 
 @pytest.mark.parametrize(("notebook", "name", "value"), list(sweep()))
-def test_notebook_runs_with_every_choice(notebook, name, value):
-    namespace = run(notebook, **{name: value})
+def test_notebook_runs_with_every_choice(notebook, name, value, default_run):
+    default = default_run(notebook)
+    same = getattr(default["params"], name) == value  # the default's run is this run
+    namespace = default if same else run(notebook, **{name: value})
     assert getattr(namespace["params"], name) == value
     assert namespace.get("written") == []  # ran to its last cell; results_dir '' writes nothing
 
 
 @pytest.mark.parametrize("notebook", find_notebooks(), ids=lambda p: p.stem)
-def test_notebook_writes_its_results_when_asked(notebook, tmp_path):
-    namespace = run(notebook, results_dir=str(tmp_path))
+def test_notebook_writes_its_results_when_asked(notebook, default_run):
+    namespace = default_run(notebook, results=True)
+    tmp_path = Path(namespace["params"].results_dir)
     assert namespace["written"] and all(p.exists() for p in namespace["written"])
     if notebook.stem == "synthesis":
         assert (tmp_path / "effects.csv").exists()
@@ -73,8 +95,8 @@ def test_notebook_writes_its_results_when_asked(notebook, tmp_path):
 
 
 @pytest.mark.parametrize("paper", ["lu2021", "zang2022"])
-def test_claims_csv_accounts_for_every_number(paper, tmp_path):
-    run(ROOT / "notebooks" / f"{paper}.ipynb", results_dir=str(tmp_path))
+def test_claims_csv_accounts_for_every_number(paper, default_run):
+    tmp_path = Path(default_run(ROOT / "notebooks" / f"{paper}.ipynb", results=True)["params"].results_dir)
     written = pd.read_csv(tmp_path / "claims.csv", dtype=str)
     p = load(paper)
     # a claim printed for several visits is one row per visit (<id>@<visit>); granularity checks
@@ -223,12 +245,12 @@ def _row(paper, rid: str) -> str:
     return str(rows.loc[rid, "value"])
 
 
-def _labels(stem: str) -> list[str]:
+def _labels(stem: str, default_run) -> list[str]:
     """The conclusions table's count per label: the notebook's code run here, the labels counted."""
     from reanalysis.audit import account
     from reanalysis.conclusions import assess
 
-    ns = run(ROOT / "notebooks" / f"{stem}.ipynb")
+    ns = default_run(ROOT / "notebooks" / f"{stem}.ipynb")
     assessed = assess(ns["paper"], account(ns["paper"], ns["claims"]), ns["sensitivity_all"])
     counts = assessed["label"].value_counts()
     first = f"{int(counts.get(CONCLUSION_LABELS[0], 0))} are supported"
@@ -237,7 +259,7 @@ def _labels(stem: str) -> list[str]:
     ]
 
 
-def test_zang2022_conclusion_numbers_match_the_audit():
+def test_zang2022_conclusion_numbers_match_the_audit(default_run):
     """The computed conclusion's numbers, recomputed here from the printed numbers (scipy, not the
     package's tests) or read from the data package as printed."""
     from scipy.stats import chi2_contingency, fisher_exact, ttest_ind_from_stats
@@ -291,13 +313,13 @@ def test_zang2022_conclusion_numbers_match_the_audit():
             f"differences of the printed means ({drop['ucmsc']:.2f} and {drop['placebo']:.2f})",
             f'the abstract\'s "p{_row(p, "abs.hba1c.w48.placebo.p_within")}"',
             f'contradicts the results\' "p {within}"',
-            *_labels("zang2022"),
+            *_labels("zang2022", default_run),
         ],
     )
     assert all(x < 0.05 for x in w32) and chi2 < 0.05 < yates and fisher < 0.05
 
 
-def test_lu2021_conclusion_numbers_match_the_audit():
+def test_lu2021_conclusion_numbers_match_the_audit(default_run):
     """As for zang2022: every number of lu2021's computed conclusion, recomputed here."""
     from scipy.stats import chi2_contingency
 
@@ -329,7 +351,7 @@ def test_lu2021_conclusion_numbers_match_the_audit():
             f"Once the {assigned - analysed} participants who discontinued",
             f"keeps the difference significant (p = {none_missing:.2g})",
             f"removes the difference entirely (p = {worst:.2g})",
-            *_labels("lu2021"),
+            *_labels("lu2021", default_run),
         ],
     )
     assert max(ps) < 0.05 < worst and none_missing < 0.05
