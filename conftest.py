@@ -12,10 +12,37 @@ def pytest_collectstart(collector):
 
 
 def pytest_configure(config):
-    """Resolve nbval's sanitize file from the rootdir: papermill tests change the cwd while they run."""
+    """Resolve nbval's sanitize file from the rootdir: papermill tests change the cwd while they run.
+    Fork nbval's kernels from a zygote."""
     path = getattr(config.option, "nbval_sanitize_with", None)
     if path and not os.path.isabs(path):
         config.option.nbval_sanitize_with = str(config.rootpath / path)
+    if getattr(config.option, "nbval", False) or getattr(config.option, "nbval_lax", False):
+        _fork_nbval_kernels(config)
+
+
+def _fork_nbval_kernels(config) -> None:
+    """nbval starts each notebook's kernel with ``nbval.kernel.KernelManager`` (in ``start_new_kernel``,
+    in the notebook's folder); in its place, the same manager whose kernel is forked from a zygote for
+    that folder (``reanalysis.zygote``: one process per folder imports the stack once, each kernel is a
+    fresh fork of it, as the runner's are; ``REANALYSIS_ZYGOTE=0`` starts kernels the usual way).
+    Nothing else of nbval changes: how it talks to the kernel, compares outputs, stops the kernel."""
+    import nbval.kernel
+    import pytest
+
+    from reanalysis.zygote import HoldsZygote, stop_all
+
+    usual = nbval.kernel.KernelManager
+    if issubclass(usual, HoldsZygote):  # already in place (a pytest session inside this one)
+        return
+
+    class ForkedKernelManager(HoldsZygote, usual):
+        """nbval's kernel manager, its kernel forked from a zygote (see reanalysis.zygote)."""
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(nbval.kernel, "KernelManager", ForkedKernelManager)
+    config.add_cleanup(patch.undo)
+    config.add_cleanup(stop_all)  # end the zygotes (and reap their kernels) before this process ends
 
 
 # Property tests explore the same examples on every run (seeded from each test), so that
