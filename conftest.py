@@ -57,7 +57,8 @@ _hypothesis_settings.load_profile("repeatable")
 # test module goes to one worker whole, as loadscope does (nbval runs a notebook's cells in order
 # in one kernel; a module-scoped fixture such as test_site's site is built once), except the
 # modules below, whose tests are independent and have no module-scoped fixture: they are sent one
-# test at a time, which is what shares the long parameter sweep between the workers.
+# test at a time, which is what shares the long parameter sweep between the workers; the tests of a
+# class in them go together (a class-scoped fixture, such as test_run's one audit run, is built once).
 SPREAD = (
     "tests/test_notebooks.py",
     "tests/test_run.py",
@@ -90,7 +91,10 @@ def pytest_xdist_make_scheduler(config, log):
     class SpreadScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return nodeid if path in SPREAD else path
+            if path not in SPREAD:
+                return path
+            parts = nodeid.split("[", 1)[0].split("::")  # path, [class,] test (parameters may hold "::")
+            return "::".join(parts[:2]) if len(parts) > 2 else nodeid
 
     return SpreadScheduling(config, log)
 
