@@ -41,7 +41,8 @@ def _pytest(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess
     shutil.copy(ROOT / "conftest.py", folder / "conftest.py")
     environ = {**os.environ, **env}
     environ.pop("PYTEST_XDIST_WORKER", None)
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "--nbval", "--nbval-current-env"]
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "reanalysis._no_iri_grammar", "-n", "0"]
+    command += ["--nbval", "--nbval-current-env"]
     command += ["-q", "-rA", "--rootdir", str(folder), *args]
     return subprocess.run(command, cwd=folder, env=environ, capture_output=True, text=True, timeout=300)
 
@@ -87,3 +88,10 @@ def test_the_hook_is_in_place_under_nbval(pytestconfig, tmp_path, monkeypatch):
     assert cmd[cmd.index("-m") + 1] == "ipykernel_launcher", cmd
     with held([tmp_path]):
         assert km.format_kernel_cmd() == cmd
+
+
+def test_pytest_starts_without_compiling_the_iri_grammar():
+    """pyproject's addopts load ``reanalysis._no_iri_grammar`` before nbval's plugin imports nbformat,
+    so that jsonschema does not import rfc3987_syntax (2 s of CPU in every pytest process)."""
+    assert "jsonschema" in sys.modules, "nbval's plugin imported nbformat, and with it jsonschema"
+    assert sys.modules.get("rfc3987_syntax", "not marked") is None

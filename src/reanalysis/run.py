@@ -46,6 +46,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import _no_iri_grammar  # noqa: F401 - before nbformat: jsonschema compiles no IRI grammar
 from .params import ParameterError, check_notebook, check_parameters
 from .site import Page, manifest, order, render, workshop_page, write_index, write_workshop
 from .zygote import held
@@ -55,10 +56,6 @@ try:
 except ImportError:  # pragma: no cover - Windows: runs are not locked against each other
     fcntl = None  # type: ignore[assignment]
 
-# jsonschema (under nbformat) imports rfc3987_syntax when it is installed (jupyterlab pulls it
-# in), which compiles a grammar for 1.6 s at every start, to check IRI formats that notebook
-# validation never uses. Marking it absent makes jsonschema skip that one format checker.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 __all__ = [
     "BuildBusy",
