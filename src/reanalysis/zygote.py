@@ -59,6 +59,7 @@ __all__ = [
     "forked_command",
     "held",
     "interpreter",
+    "key",
     "serve",
     "stop_all",
 ]
