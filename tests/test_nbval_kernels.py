@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from reanalysis import zygote
 from reanalysis.zygote import HoldsZygote, available, held
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,10 +37,10 @@ FORKED = "import os\n'reanalysis.zygote' in open(f'/proc/{os.getppid()}/cmdline'
 RC = "import matplotlib\nmatplotlib.rcParams['lines.linewidth']"
 
 
-def _pytest(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     """``pytest --nbval`` over ``folder`` with the project's conftest.py, as ``make test`` runs it."""
     shutil.copy(ROOT / "conftest.py", folder / "conftest.py")
-    environ = {**os.environ, **env}
+    environ = dict(os.environ)
     environ.pop("PYTEST_XDIST_WORKER", None)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "reanalysis._no_iri_grammar", "-n", "0"]
     command += ["--nbval", "--nbval-current-env"]
@@ -62,16 +63,10 @@ def test_nbval_kernels_are_forked_fresh_and_still_checked(tmp_path):
     assert "'41' == '42'" in out and "Unexpected output fields from running code: {'stdout'}" in out, out
 
 
-@pytest.mark.skipif(not available(), reason="kernels are not forked here")
-def test_reanalysis_zygote_0_starts_nbval_kernels_the_usual_way(tmp_path):
-    """The notebook that passes when forked (above) fails: its kernel's parent is not a zygote."""
-    _notebook(tmp_path / "forked.ipynb", (FORKED, "True"), ("1 + 1", "2"))
-    done = _pytest(tmp_path, REANALYSIS_ZYGOTE="0")
-    assert "1 failed, 1 passed" in done.stdout and "FAILED forked.ipynb::Cell 0" in done.stdout, done.stdout
-
-
-def test_the_hook_is_in_place_under_nbval(pytestconfig, tmp_path, monkeypatch):
-    """This session runs with --nbval (pyproject's addopts): nbval's kernel manager is conftest's."""
+def test_the_hook_is_in_place_and_reanalysis_zygote_0_turns_it_off(pytestconfig, tmp_path, monkeypatch):
+    """This session runs with --nbval (pyproject's addopts): nbval's kernel manager is conftest's; with
+    ``REANALYSIS_ZYGOTE=0`` it starts the kernel the usual way (``python -m ipykernel_launcher``), and
+    holding zygotes for the folder starts none."""
     import jupyter_client.manager
     import nbval.kernel
 
@@ -86,8 +81,9 @@ def test_the_hook_is_in_place_under_nbval(pytestconfig, tmp_path, monkeypatch):
     km._launch_args = {"cwd": str(tmp_path)}
     cmd = km.format_kernel_cmd()
     assert cmd[cmd.index("-m") + 1] == "ipykernel_launcher", cmd
+    pool = dict(zygote._POOL)
     with held([tmp_path]):
-        assert km.format_kernel_cmd() == cmd
+        assert km.format_kernel_cmd() == cmd and zygote._POOL == pool
 
 
 def test_pytest_starts_without_compiling_the_iri_grammar():
