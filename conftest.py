@@ -12,10 +12,37 @@ def pytest_collectstart(collector):
 
 
 def pytest_configure(config):
-    """Resolve nbval's sanitize file from the rootdir: papermill tests change the cwd while they run."""
+    """Resolve nbval's sanitize file from the rootdir: papermill tests change the cwd while they run.
+    Fork nbval's kernels from a zygote."""
     path = getattr(config.option, "nbval_sanitize_with", None)
     if path and not os.path.isabs(path):
         config.option.nbval_sanitize_with = str(config.rootpath / path)
+    if getattr(config.option, "nbval", False) or getattr(config.option, "nbval_lax", False):
+        _fork_nbval_kernels(config)
+
+
+def _fork_nbval_kernels(config) -> None:
+    """nbval starts each notebook's kernel with ``nbval.kernel.KernelManager`` (in ``start_new_kernel``,
+    in the notebook's folder); in its place, the same manager whose kernel is forked from a zygote for
+    that folder (``reanalysis.zygote``: one process per folder imports the stack once, each kernel is a
+    fresh fork of it, as the runner's are; ``REANALYSIS_ZYGOTE=0`` starts kernels the usual way).
+    Nothing else of nbval changes: how it talks to the kernel, compares outputs, stops the kernel."""
+    import nbval.kernel
+    import pytest
+
+    from reanalysis.zygote import HoldsZygote, stop_all
+
+    usual = nbval.kernel.KernelManager
+    if issubclass(usual, HoldsZygote):  # already in place (a pytest session inside this one)
+        return
+
+    class ForkedKernelManager(HoldsZygote, usual):
+        """nbval's kernel manager, its kernel forked from a zygote (see reanalysis.zygote)."""
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(nbval.kernel, "KernelManager", ForkedKernelManager)
+    config.add_cleanup(patch.undo)
+    config.add_cleanup(stop_all)  # end the zygotes (and reap their kernels) before this process ends
 
 
 # Property tests explore the same examples on every run (seeded from each test), so that
@@ -30,7 +57,8 @@ _hypothesis_settings.load_profile("repeatable")
 # test module goes to one worker whole, as loadscope does (nbval runs a notebook's cells in order
 # in one kernel; a module-scoped fixture such as test_site's site is built once), except the
 # modules below, whose tests are independent and have no module-scoped fixture: they are sent one
-# test at a time, which is what shares the long parameter sweep between the workers.
+# test at a time, which is what shares the long parameter sweep between the workers; the tests of a
+# class in them go together (a class-scoped fixture, such as test_run's one audit run, is built once).
 SPREAD = (
     "tests/test_notebooks.py",
     "tests/test_run.py",
@@ -63,7 +91,10 @@ def pytest_xdist_make_scheduler(config, log):
     class SpreadScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return nodeid if path in SPREAD else path
+            if path not in SPREAD:
+                return path
+            parts = nodeid.split("[", 1)[0].split("::")  # path, [class,] test (parameters may hold "::")
+            return "::".join(parts[:2]) if len(parts) > 2 else nodeid
 
     return SpreadScheduling(config, log)
 

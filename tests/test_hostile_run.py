@@ -331,7 +331,7 @@ def test_processes_running_at_once_never_mix(tmp_path):
             assert run.main([{str(nb)!r}, "--build", {str(build)!r}, "--no-html", "--no-progress"]) == 0
         """
     )
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env = {**os.environ, "PYTHONPATH": str(SRC), "REANALYSIS_ZYGOTE": "0"}  # no kernel starts: no zygote to import
     procs = [
         subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)
     ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
 import tomllib
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import nbformat
@@ -16,7 +18,11 @@ from papermill.exceptions import PapermillExecutionError
 
 from reanalysis.data import available
 from reanalysis.params import ParameterError
-from reanalysis.run import ROOT, find_notebooks, main, reproduce
+from reanalysis.run import ROOT, _kernel_manager_class, find_notebooks, main, reproduce
+from reanalysis.zygote import held
+
+#: The package the audit tests audit: not the audit notebook's default (zang2022).
+PACKAGE = "lu2021"
 
 
 def _notebook(path: Path, *cells: str, parameters: str = "alpha: float = 0.05  # significance level") -> Path:
@@ -97,9 +103,14 @@ def test_parameter_values_are_injected_as_data(tmp_path, value):
         "from reanalysis.params import check_parameters\ncheck_parameters(data_dir=data_dir)",
         parameters='data_dir: str = ""  # a data package folder',
     )
-    with pytest.raises(PapermillExecutionError) as info:
+    with pytest.raises(PapermillExecutionError) as info, held([tmp_path]):  # the kernel forked, as the runner's
         papermill.execute_notebook(
-            str(nb), str(tmp_path / "out.ipynb"), parameters={"data_dir": value}, cwd=str(tmp_path), progress_bar=False
+            str(nb),
+            str(tmp_path / "out.ipynb"),
+            parameters={"data_dir": value},
+            cwd=str(tmp_path),
+            progress_bar=False,
+            kernel_manager_class=_kernel_manager_class(),
         )
     assert info.value.ename == "ParameterError"
     assert not (tmp_path / "PWNED").exists()
@@ -176,16 +187,6 @@ def test_real_notebook_reruns_with_other_parameters_into_build(tmp_path):
     assert (tmp_path / "site" / "lu2021.html").exists() and (tmp_path / "site" / "index.html").exists()
 
 
-def test_audit_notebook_audits_another_package_and_refuses_an_unknown_one(tmp_path):
-    nb = ROOT / "notebooks" / "audit.ipynb"
-    result = reproduce([nb], tmp_path, {"paper_dir": str(ROOT / "data" / "lu2021")}, html_pages=False, progress=False)
-    assert result.ok, result.failures
-    assert "res.remission.p" in (tmp_path / "audit" / "lu2021" / "claims.csv").read_text(encoding="utf-8")
-    listed = re.escape(str(available()))  # every package under data/, whatever they are
-    with pytest.raises(ParameterError, match=rf"paper_dir = 'nosuchpaper' .* one of {listed}"):
-        reproduce([nb], tmp_path, {"paper_dir": "nosuchpaper"}, progress=False)
-
-
 def test_package_paths_resolve_against_the_working_directory(tmp_path):
     """A folder resolves against where the command runs; a bare id that is no such folder is the project's."""
     import shutil
@@ -200,15 +201,38 @@ def test_package_paths_resolve_against_the_working_directory(tmp_path):
     assert out["paper_dir"] == "lu2021" and "the project's data package" in said[0]
 
 
-def test_readme_audit_command_works_verbatim_from_the_repository_root(tmp_path, monkeypatch, capsys):
-    """`python -m reanalysis.run notebooks/audit.ipynb -p paper_dir data/<id>` from the root (issue 14)."""
-    monkeypatch.chdir(ROOT)
-    package = available()[0]
-    code = main(["notebooks/audit.ipynb", "-p", "paper_dir", f"data/{package}", "--build", str(tmp_path / "b")])
-    assert code == 0, capsys.readouterr().err
-    assert f"paper_dir: the data package in {ROOT / 'data' / package}" in capsys.readouterr().out
-    assert (tmp_path / "b" / "audit" / package / "claims.csv").is_file()
-    assert (tmp_path / "b" / "site" / f"audit-{package}.html").is_file()
+@pytest.fixture(scope="class")
+def audited(tmp_path_factory):
+    """`python -m reanalysis.run notebooks/audit.ipynb -p paper_dir data/lu2021`, run once from the
+    repository root, for the tests of TestTheAuditOfAnotherPackage: exit code, stdout, stderr, build."""
+    build = tmp_path_factory.mktemp("audit") / "b"
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+        patch.chdir(ROOT)
+        code = main(["notebooks/audit.ipynb", "-p", "paper_dir", f"data/{PACKAGE}", "--build", str(build)])
+    return code, out.getvalue(), err.getvalue(), build
+
+
+class TestTheAuditOfAnotherPackage:
+    """The audit of a package other than its default (zang2022), run once (``audited``): each test
+    checks another property of that one run. (A class: xdist sends its tests to one worker, see conftest.py.)"""
+
+    def test_audit_notebook_audits_another_package_and_refuses_an_unknown_one(self, audited, tmp_path):
+        code, _, err, build = audited
+        assert code == 0, err
+        assert "res.remission.p" in (build / "audit" / PACKAGE / "claims.csv").read_text(encoding="utf-8")
+        nb = ROOT / "notebooks" / "audit.ipynb"
+        listed = re.escape(str(available()))  # every package under data/, whatever they are
+        with pytest.raises(ParameterError, match=rf"paper_dir = 'nosuchpaper' .* one of {listed}"):
+            reproduce([nb], tmp_path, {"paper_dir": "nosuchpaper"}, progress=False)
+
+    def test_readme_audit_command_works_verbatim_from_the_repository_root(self, audited):
+        """`python -m reanalysis.run notebooks/audit.ipynb -p paper_dir data/<id>` from the root (issue 14)."""
+        code, out, err, build = audited
+        assert code == 0, err
+        assert f"paper_dir: the data package in {ROOT / 'data' / PACKAGE}" in out
+        assert (build / "audit" / PACKAGE / "claims.csv").is_file()
+        assert (build / "site" / f"audit-{PACKAGE}.html").is_file()
 
 
 def test_the_audit_runs_once_per_package_each_into_its_own_folder():

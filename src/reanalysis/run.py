@@ -33,7 +33,6 @@ parameter the way papermill does (``-r`` keeps the value as raw text).
 from __future__ import annotations
 
 import argparse
-import atexit
 import errno
 import json
 import os
@@ -41,7 +40,6 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -49,8 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import _skip_iri_grammar  # noqa: F401  (before nbformat is imported: see that module)
+from . import _no_iri_grammar  # noqa: F401 - before nbformat: jsonschema compiles no IRI grammar
 from .params import ParameterError, check_notebook, check_parameters
+from .zygote import held
 
 # The site (nbconvert, pandas, scipy, the audit: ~3 s of imports) is imported where it is used, so
 # that a run starts its kernels' zygote first and imports the rest while the zygote imports too.
@@ -244,13 +243,6 @@ def _plan(notebooks: list[Path], parameters: dict, per_package: bool = True) -> 
     return jobs
 
 
-#: Notebook folder -> the :class:`reanalysis.zygote.Zygote` its kernels are forked from, while a run lasts.
-_ZYGOTE_POOL: dict = {}  # _zygote_key -> Zygote, least recently used first
-_ZYGOTE_USERS: dict = {}  # _zygote_key -> runs using it now
-_ZYGOTES_KEPT = 2
-_ZYGOTES_LOCK = threading.Lock()
-
-
 def _kernel_manager_class():
     """A kernel manager that provisions CurveZMQ keys when the kernel supports them, and does
     not interrupt a kernel it is about to shut down.
@@ -265,25 +257,16 @@ def _kernel_manager_class():
     ``shutdown_wait_time``, still stop a kernel that does not answer. Interrupts asked for
     at any other time are sent as before.
 
-    A kernel for which a run holds a zygote (see :func:`_zygotes`) is forked from it instead of
-    importing everything anew.
+    A kernel for which a run holds a zygote (see :func:`reanalysis.zygote.held`) is forked from it
+    instead of importing everything anew.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import CaselessStrEnum
 
-    from .zygote import client_command, interpreter
+    from .zygote import Forked
 
-    class EncryptedKernelManager(AsyncKernelManager):
+    class EncryptedKernelManager(Forked, AsyncKernelManager):
         transport_encryption = CaselessStrEnum(["disabled", "auto", "required"], default_value="auto", config=True)
-
-        def format_kernel_cmd(self, extra_arguments=None):
-            cmd = super().format_kernel_cmd(extra_arguments)
-            cwd = (self._launch_args or {}).get("cwd") or os.getcwd()  # papermill chdirs to the notebook's folder
-            command = interpreter(cmd)
-            key = _zygote_key(os.path.realpath(cwd), command) if command else None
-            with _ZYGOTES_LOCK:  # only a zygote a run holds (one kept for later may be ended at any time)
-                zygote = _ZYGOTE_POOL.get(key) if _ZYGOTE_USERS.get(key) else None
-            return (client_command(cmd, zygote) if zygote else None) or cmd
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
@@ -609,7 +592,7 @@ def reproduce(
     if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
         entries = os.environ["PYTHONPATH"].split(os.pathsep)
         os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
-    with _zygotes({nb.parent for nb in notebooks}):  # they import while the plan is checked
+    with held({nb.parent for nb in notebooks}):  # zygotes: they import while the plan is checked
         plan = _plan(notebooks, parameters or {}, per_package)
         pages, sources, folders = _pages(plan, per_package)
         from .site import workshop_page
@@ -624,68 +607,6 @@ def reproduce(
                 return _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
-
-
-def _zygote_key(folder: str, interpreter: list[str]) -> tuple:
-    """What a zygote's imports depend on besides the interpreter: the environment, and the
-    ``matplotlibrc`` that matplotlib reads from the working directory (if the folder has one)."""
-    rc = os.path.join(folder, "matplotlibrc")
-    environ = sorted((k, v) for k, v in os.environ.items() if k not in _NOT_READ_AT_IMPORT)
-    return tuple(interpreter), rc if os.path.isfile(rc) else None, tuple(environ)
-
-
-#: Variables that change from one call to the next and that no import reads (pytest's name of the
-#: running test): left out of a zygote's key, so that a test session keeps its zygote.
-_NOT_READ_AT_IMPORT = ("PYTEST_CURRENT_TEST",)
-
-
-@contextmanager
-def _zygotes(folders: set[Path]) -> Iterator[None]:
-    """A :class:`reanalysis.zygote.Zygote` for the notebooks' ``python3`` kernel in each folder (one
-    per :func:`_zygote_key`), held while the run lasts; none where kernels cannot be
-    forked or the spec is not found.
-
-    Zygotes are kept for the next run in this process (a test session runs many; the same
-    environment and ``matplotlibrc`` give the same imports), at most ``_ZYGOTES_KEPT`` unused ones,
-    and ended when the process exits. One in use by a run is never ended (its kernels would go too).
-    """
-    from .zygote import Zygote, available, interpreter
-
-    command = None
-    if available():
-        from jupyter_client.kernelspec import KernelSpecManager
-
-        try:
-            command = interpreter(KernelSpecManager().get_kernel_spec("python3").argv)
-        except Exception:  # noqa: BLE001 - no such kernel here: kernels start the usual way
-            command = None
-    if not command:
-        yield
-        return
-    keys = {os.path.realpath(folder): _zygote_key(os.path.realpath(folder), command) for folder in folders}
-    with _ZYGOTES_LOCK:
-        if not _ZYGOTE_POOL:
-            atexit.register(_stop_zygotes)
-        for folder, key in keys.items():
-            if key not in _ZYGOTE_POOL:
-                _ZYGOTE_POOL[key] = Zygote(Path(folder), command)
-            _ZYGOTE_POOL[key] = _ZYGOTE_POOL.pop(key)  # the most recently used last
-            _ZYGOTE_USERS[key] = _ZYGOTE_USERS.get(key, 0) + 1
-    try:
-        yield
-    finally:
-        with _ZYGOTES_LOCK:
-            for key in keys.values():
-                _ZYGOTE_USERS[key] -= 1
-            unused = [key for key in _ZYGOTE_POOL if not _ZYGOTE_USERS.get(key)]
-            for key in unused[: max(0, len(unused) - _ZYGOTES_KEPT)]:  # the least recently used
-                _ZYGOTE_POOL.pop(key).stop()
-
-
-def _stop_zygotes() -> None:
-    with _ZYGOTES_LOCK:
-        while _ZYGOTE_POOL:
-            _ZYGOTE_POOL.popitem()[1].stop()
 
 
 def _size(notebook: Path) -> int:

@@ -22,6 +22,10 @@ is set as they would have set it there), the standard streams are the client's,
 numpy's global random state is seeded afresh (Python's ``random`` reseeds itself at fork), and
 ``sys.argv`` is that of ``ipykernel_launcher``.
 
+nbval's kernels (``pytest --nbval``) are forked the same way: conftest.py gives nbval a kernel
+manager with :class:`HoldsZygote`, which holds a zygote for the notebook's folder while its kernel
+lives (zygotes are shared with the runner's, per :func:`key`, within a process).
+
 On Linux by default; ``REANALYSIS_ZYGOTE=0`` starts every kernel the usual way, and
 ``REANALYSIS_ZYGOTE=1`` forks on other systems with ``os.fork`` and Unix sockets too (macOS: not by
 default, as some system frameworks do not survive a fork). Elsewhere kernels start the usual way.
@@ -30,6 +34,7 @@ default, as some system frameworks do not survive a fork). Elsewhere kernels sta
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -42,9 +47,23 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["PRELOAD", "Zygote", "available", "client_command", "interpreter", "serve"]
+__all__ = [
+    "PRELOAD",
+    "Forked",
+    "HoldsZygote",
+    "Zygote",
+    "available",
+    "client_command",
+    "forked_command",
+    "held",
+    "interpreter",
+    "key",
+    "serve",
+    "stop_all",
+]
 
 #: Imported by the zygote before any fork; what a notebook imports first (errors ignored).
 PRELOAD = (
@@ -147,6 +166,121 @@ class Zygote:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+# ----------------------------------------------------------------------------- zygotes held by runs
+# Notebook folder (and interpreter, environment) -> the Zygote its kernels are forked from while a
+# run (or an nbval notebook) holds it; a few unused ones are kept for the next run in this process.
+_POOL: dict = {}  # key() -> Zygote, least recently used first
+_USERS: dict = {}  # key() -> holders now
+_KEPT = 2
+_LOCK = threading.Lock()
+
+#: Variables that change from one call to the next and that no import reads (pytest's name of the
+#: running test): left out of a zygote's key, so that a test session keeps its zygote.
+_NOT_READ_AT_IMPORT = ("PYTEST_CURRENT_TEST",)
+
+
+def key(folder: str, interpreter: list[str]) -> tuple:
+    """What a zygote's imports depend on besides the interpreter: the environment, and the
+    ``matplotlibrc`` that matplotlib reads from the working directory (if the folder has one)."""
+    rc = os.path.join(folder, "matplotlibrc")
+    environ = sorted((k, v) for k, v in os.environ.items() if k not in _NOT_READ_AT_IMPORT)
+    return tuple(interpreter), rc if os.path.isfile(rc) else None, tuple(environ)
+
+
+def _python3_interpreter() -> list[str] | None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        return interpreter(KernelSpecManager().get_kernel_spec("python3").argv)
+    except Exception:  # noqa: BLE001 - no such kernel here: kernels start the usual way
+        return None
+
+
+@contextlib.contextmanager
+def held(folders: Iterable[Path | str], command: list[str] | None = None) -> Iterator[None]:
+    """A :class:`Zygote` for kernels started with ``command`` (``[python, *flags]``; default: the
+    ``python3`` kernel's) in each folder (one per :func:`key`), held while the block lasts; none
+    where kernels cannot be forked (:func:`available`) or the kernel is not found.
+
+    Zygotes are kept for the next holder in this process (a test session runs many; the same
+    environment and ``matplotlibrc`` give the same imports), at most ``_KEPT`` unused ones, and
+    ended when the process exits. One that is held is never ended (its kernels would go too).
+    """
+    command = (command or _python3_interpreter()) if available() else None
+    if not command:
+        yield
+        return
+    keys = {os.path.realpath(folder): key(os.path.realpath(folder), command) for folder in folders}
+    with _LOCK:
+        if not _POOL:
+            atexit.register(stop_all)
+        for folder, k in keys.items():
+            if k not in _POOL:
+                _POOL[k] = Zygote(Path(folder), command)
+            _POOL[k] = _POOL.pop(k)  # the most recently used last
+            _USERS[k] = _USERS.get(k, 0) + 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            for k in keys.values():
+                _USERS[k] -= 1
+            unused = [k for k in _POOL if not _USERS.get(k)]
+            for k in unused[: max(0, len(unused) - _KEPT)]:  # the least recently used
+                _POOL.pop(k).stop()
+
+
+def stop_all() -> None:
+    """End every zygote this process started (and reap their kernels); held ones too."""
+    with _LOCK:
+        while _POOL:
+            _POOL.popitem()[1].stop()
+
+
+def forked_command(cmd: list[str], cwd: str) -> list[str]:
+    """The client's command in place of the kernel command ``cmd`` run in ``cwd``, when a zygote
+    for them is held (one kept for later may be ended at any time, so it is not used); else ``cmd``."""
+    command = interpreter(cmd)
+    k = key(os.path.realpath(cwd), command) if command else None
+    with _LOCK:
+        zygote = _POOL.get(k) if _USERS.get(k) else None
+    return (client_command(cmd, zygote) if zygote else None) or cmd
+
+
+class Forked:
+    """Mixin for a jupyter_client ``KernelManager``: its kernel is forked from a held zygote for its
+    working directory (see :func:`held`), if there is one; else started the usual way."""
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        cwd = (self._launch_args or {}).get("cwd") or os.getcwd()  # papermill chdirs to the notebook's folder
+        self._hold(cmd, cwd)
+        return forked_command(cmd, cwd)
+
+    def _hold(self, cmd: list[str], cwd: str) -> None:
+        """Nothing: whoever runs the kernel holds its zygote (the runner, for the whole run)."""
+
+
+class HoldsZygote(Forked):
+    """Mixin for a jupyter_client ``KernelManager`` used on its own (nbval's, one per notebook): it
+    holds a zygote for its kernel's interpreter and working directory (starting one if none is
+    kept) from its first start until it is shut down for good, and forks its kernel from it."""
+
+    _holding: contextlib.ExitStack | None = None
+
+    def _hold(self, cmd: list[str], cwd: str) -> None:
+        command = interpreter(cmd)
+        if command and self._holding is None:
+            self._holding = contextlib.ExitStack()
+            self._holding.enter_context(held([cwd], command))
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart and self._holding is not None:
+            self._holding, holding = None, self._holding
+            holding.close()
 
 
 # ----------------------------------------------------------------------------- the zygote process
