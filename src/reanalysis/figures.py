@@ -14,7 +14,6 @@ import io
 import math
 import textwrap
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
@@ -109,12 +108,12 @@ class ReaderFigure(Figure):
         """Shown once, as HTML with a plain-text caption (no second PNG in the notebook)."""
         from IPython.display import display
 
-        plt.close(self)
         display({"text/html": self._repr_html_(), "text/plain": self.caption or self._alt_text()}, raw=True)
 
 
-def _subplots(*args, **kwargs):
-    return plt.subplots(*args, FigureClass=ReaderFigure, **kwargs)
+def _figure(figsize: tuple[float, float] | None = None, layout: str = "tight") -> ReaderFigure:
+    """A new :class:`ReaderFigure` that pyplot does not manage (``figsize`` None: the rc's size)."""
+    return ReaderFigure(figsize=figsize, layout=layout)
 
 
 def _wrap(label: str, width: int = 30) -> str:
@@ -131,7 +130,8 @@ def plot_verdicts(claims: pd.DataFrame, by: str = "section", title: str = "") ->
     """A stacked bar per ``by`` (section of the paper): how many claims got each verdict."""
     table = pd.crosstab(claims[by], claims["verdict"], dropna=False).reindex(columns=list(VERDICTS), fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = _subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    fig = _figure((7, 0.45 * len(table) + 1.2))
+    ax = fig.subplots()
     left = pd.Series(0, index=table.index)
     for verdict in VERDICTS:
         ax.barh(table.index, table[verdict], left=left, color=VERDICT_COLOURS[verdict], label=verdict.replace("_", " "))
@@ -158,7 +158,8 @@ def plot_tipping(grid: pd.DataFrame, labels: tuple[str, str] = ("arm 1", "arm 2"
     import seaborn as sns
 
     table = grid.pivot(index="missing_events1", columns="missing_events2", values="p").sort_index(ascending=False)
-    fig, ax = _subplots(figsize=(7, 0.35 * len(table) + 1.8))
+    fig = _figure((7, 0.35 * len(table) + 1.8))
+    ax = fig.subplots()
     sns.heatmap(
         table,
         ax=ax,
@@ -198,7 +199,8 @@ def plot_proportions(rows: pd.DataFrame, title: str = "", arms: dict | None = No
 
     low, high = proportion_confint(rows["events"], rows["n"], method="wilson")
     share = rows["events"] / rows["n"]
-    fig, ax = _subplots(figsize=(7, 0.5 * len(rows) + 1.4))
+    fig = _figure((7, 0.5 * len(rows) + 1.4))
+    ax = fig.subplots()
     y = list(range(len(rows)))[::-1]
     described = []
     for i, (label, s, lo, hi) in enumerate(zip(rows["label"], share, low, high, strict=True)):
@@ -285,7 +287,8 @@ def plot_course(
     ``marks`` (columns order, label) writes the paper's and our between-group p above each time point;
     ``arms`` (``paper.arms``) fixes each arm's colour (:func:`arm_colour`).
     """
-    fig, ax = _subplots()
+    fig = _figure()
+    ax = fig.subplots()
     described = _draw_course(ax, course, ylabel, marks, arms)
     title = title or "Printed mean ± SD (values as printed in the paper)"
     ax.set_title(title, pad=24 if marks is not None else 6)
@@ -296,7 +299,8 @@ def plot_course(
 def plot_courses(panels: list[dict], title: str = "", ncols: int = 1, arms: dict | None = None) -> Figure:
     """Several :func:`plot_course` panels in one figure; each dict has course, ylabel, title, marks."""
     nrows = -(-len(panels) // ncols)
-    fig, axes = _subplots(nrows, ncols, figsize=(7, 3.0 * nrows), squeeze=False)
+    fig = _figure((7, 3.0 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     described = []
     for ax, panel in zip(axes.flat, panels, strict=False):
         text = _draw_course(ax, panel["course"], panel["ylabel"], panel.get("marks"), arms)
@@ -318,7 +322,8 @@ def plot_posterior(frame: pd.DataFrame, title: str = "", margin: float | None = 
     (``frame`` from :func:`reanalysis.bayes.prior_posterior_frame`). ``margin`` marks the
     clinically important difference with a dotted line; 0 (no effect) is always marked."""
     arms = bool(frame["quantity"].isin(["p1", "p2"]).any())
-    fig, axes = _subplots(1, 2 if arms else 1, figsize=(7.5 if arms else 5.5, 3.2), squeeze=False)
+    fig = _figure((7.5 if arms else 5.5, 3.2))
+    axes = fig.subplots(1, 2 if arms else 1, squeeze=False)
     axes = list(axes.flat)
     effect_ax = axes[-1]
     styles = {"prior": dict(ls="--", lw=1.2), "posterior": dict(ls="-", lw=1.8)}
@@ -393,7 +398,7 @@ def plot_forest(
     gap, top, bottom = 1.0, 0.75, 0.65
     inches = sum(heights) + gap * (len(panels) - 1) + top + bottom
     # the grid is laid out here, not by tight_layout
-    fig = plt.figure(figsize=(8, inches), layout="none", FigureClass=ReaderFigure)
+    fig = _figure((8, inches), layout="none")
     grid = fig.add_gridspec(
         len(panels),
         3,
