@@ -56,7 +56,6 @@ def test_each_arm_has_one_colour_in_every_panel_even_without_sds():
     seen = _colours_by_arm(fig)
     treated, control = (figures.ARM_COLOURS[r].lower() for r in ("treated", "control"))
     assert seen == {"UC-MSCs": {treated}, "Placebo": {control}}
-    plt.close(fig)
 
 
 def test_arm_colour_follows_the_package_then_the_label():
@@ -90,7 +89,7 @@ def _every_figure(index: int | None = None) -> list:
     makers = [
         lambda: figures.plot_proportions(rows, title=HOSTILE),
         lambda: figures.plot_forest(forest, xlabel="risk difference"),
-        lambda: figures.plot_verdicts(claims, title=HOSTILE),
+        lambda: figures.plot_verdicts(claims, title=f"{HOSTILE}: a title long enough to take two lines in the figure"),
         lambda: figures.plot_tipping(grid, labels=("MSC-treated", "Control")),
         lambda: figures.plot_posterior(posterior),
         lambda: figures.plot_course(_course("UC-MSCs", [0.5, 0.5, math.nan]), ylabel="HbA1c (%)", arms=ARMS),
@@ -116,7 +115,8 @@ def test_every_figure_has_alt_text_and_a_caption_escaped_in_html(index):
     ink = (abs(image[..., :3] - 1).sum(axis=2) > 0.1).nonzero()
     assert ink[0].min() >= 3 and ink[1].min() >= 3
     assert ink[0].max() <= image.shape[0] - 4 and ink[1].max() <= image.shape[1] - 4
-    plt.close("all")
+    inside = fig.get_tightbbox()  # every artist's extent (inches), titles and labels included
+    assert inside.x0 >= 0 and inside.y0 >= 0 and inside.x1 <= width / fig.dpi and inside.y1 <= height / fig.dpi
 
 
 def test_forest_labels_are_wrapped_not_squeezed():
@@ -125,7 +125,6 @@ def test_forest_labels_are_wrapped_not_squeezed():
     assert "\n" in labels[0] and max(len(line) for t in labels for line in t.split("\n")) <= 40
     width, _ = fig.get_size_inches()
     assert width >= 7  # laptop width: the plot keeps its size, the labels take lines
-    plt.close("all")
 
 
 def test_plot_functions_leave_pyplot_alone():
