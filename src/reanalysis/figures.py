@@ -9,11 +9,13 @@ How a figure is shown: the plot functions touch no pyplot state (the figure is m
 ``ReaderFigure(...)``, not with ``plt.subplots``), so pyplot neither draws nor shows it and nothing
 needs closing. A notebook cell shows a figure by leaving it as the cell's last expression
 (``plot_verdicts(claims)``, not ``fig = plot_verdicts(claims)``, which shows nothing): IPython's
-display hook calls :meth:`ReaderFigure._ipython_display_`, which renders the PNG once. A cell that
-shows two figures passes the first to ``IPython.display.display``. Rendering is one layout pass
-(the ``tight`` layout engine, or the forest plot's own grid, which needs none) and one draw; the
-image is the figure's canvas (no ``bbox_inches="tight"``, which costs a second pass), so the layout
-keeps everything inside it: long titles and axis labels are wrapped to the figure's size.
+display hook calls :meth:`ReaderFigure._ipython_display_`, which renders the PNG once. Two figures
+take a cell each (or ``IPython.display.display`` for the first). Outside a notebook, ``savefig``
+renders one (its canvas is matplotlib's base canvas: ``fig.canvas.draw()`` does nothing).
+Rendering is one layout pass (the ``tight`` layout engine, or the forest plot's own grid, which
+needs none) and one draw; the image is the figure's canvas (no ``bbox_inches="tight"``, which costs
+a second pass), so the layout keeps everything inside it: long titles and axis labels are wrapped
+to the figure's size.
 """
 
 from __future__ import annotations
