@@ -4,6 +4,18 @@ Every plot function returns a :class:`ReaderFigure`: a matplotlib Figure that a 
 ``<figure>`` with its image, alt text (built from the numbers drawn) and a caption under it, so the
 HTML pages need no template of their own for figures. Colours come from one place:
 :data:`ARM_COLOURS` (one colour per arm role, the same in every figure) and :data:`VERDICT_COLOURS`.
+
+How a figure is shown: the plot functions touch no pyplot state (the figure is made as
+``ReaderFigure(...)``, not with ``plt.subplots``), so pyplot neither draws nor shows it and nothing
+needs closing. A notebook cell shows a figure by leaving it as the cell's last expression
+(``plot_verdicts(claims)``, not ``fig = plot_verdicts(claims)``, which shows nothing): IPython's
+display hook calls :meth:`ReaderFigure._ipython_display_`, which renders the PNG once. Two figures
+take a cell each (or ``IPython.display.display`` for the first). Outside a notebook, ``savefig``
+renders one (its canvas is matplotlib's base canvas: ``fig.canvas.draw()`` does nothing).
+Rendering is one layout pass (the ``tight`` layout engine, or the forest plot's own grid, which
+needs none) and one draw; the image is the figure's canvas (no ``bbox_inches="tight"``, which costs
+a second pass), so the layout keeps everything inside it: long titles and axis labels are wrapped
+to the figure's size.
 """
 
 from __future__ import annotations
@@ -14,7 +26,6 @@ import io
 import math
 import textwrap
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
@@ -92,8 +103,9 @@ class ReaderFigure(Figure):
         return "Figure: " + "; ".join(t for t in titles if t) if any(titles) else "Figure"
 
     def _png(self) -> str:
+        """The PNG of the canvas, base64: one layout pass and one draw (not cropped to its contents)."""
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", bbox_inches="tight")
+        self.savefig(buffer, format="png")
         return base64.b64encode(buffer.getvalue()).decode("ascii")
 
     def _repr_html_(self) -> str:
@@ -109,18 +121,30 @@ class ReaderFigure(Figure):
         """Shown once, as HTML with a plain-text caption (no second PNG in the notebook)."""
         from IPython.display import display
 
-        plt.close(self)
         display({"text/html": self._repr_html_(), "text/plain": self.caption or self._alt_text()}, raw=True)
 
 
-def _subplots(*args, **kwargs):
-    return plt.subplots(*args, FigureClass=ReaderFigure, **kwargs)
+def _figure(figsize: tuple[float, float] | None = None, layout: str = "tight") -> ReaderFigure:
+    """A new :class:`ReaderFigure` that pyplot does not manage (``figsize`` None: the rc's size)."""
+    return ReaderFigure(figsize=figsize, layout=layout)
 
 
 def _wrap(label: str, width: int = 30) -> str:
     """``label`` wrapped at ``width``, its dollar signs escaped (text from a data package is not mathtext)."""
     text = str(label).replace("$", r"\$")
     return "\n".join(textwrap.wrap(text, width)) or text
+
+
+#: Where an axes title sits (axes fraction), given so that matplotlib does not measure the axes again at
+#: every draw to move the title above tick labels on top or the y axis's offset text: these axes have
+#: neither, or a title padded well clear of them (about a tenth of the figures' drawing time).
+_TITLE_Y = 1.0
+
+
+def _fit(label: str, inches: float, size: float = 10) -> str:
+    """``label`` wrapped to fit ``inches`` of text at ``size`` points (about 140 / size characters an
+    inch in DejaVu Sans): the image is the figure's canvas, not cropped to (or grown around) its contents."""
+    return _wrap(label, max(20, int(inches * 140 / size)))
 
 
 def _number(x: float) -> str:
@@ -131,7 +155,8 @@ def plot_verdicts(claims: pd.DataFrame, by: str = "section", title: str = "") ->
     """A stacked bar per ``by`` (section of the paper): how many claims got each verdict."""
     table = pd.crosstab(claims[by], claims["verdict"], dropna=False).reindex(columns=list(VERDICTS), fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = _subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    fig = _figure((7, 0.45 * len(table) + 1.2))
+    ax = fig.subplots()
     left = pd.Series(0, index=table.index)
     for verdict in VERDICTS:
         ax.barh(table.index, table[verdict], left=left, color=VERDICT_COLOURS[verdict], label=verdict.replace("_", " "))
@@ -140,7 +165,7 @@ def plot_verdicts(claims: pd.DataFrame, by: str = "section", title: str = "") ->
     ax.set_ylabel("")
     ax.legend(ncols=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=9)
     if title:
-        ax.set_title(title, pad=28)
+        ax.set_title(_fit(title, fig.get_figwidth() - 1.5, 11), pad=28, y=_TITLE_Y)
     rows = [
         f"{section}: " + ", ".join(f"{int(table.loc[section, v])} {v.replace('_', ' ')}" for v in VERDICTS)
         for section in table.index[::-1]
@@ -158,10 +183,13 @@ def plot_tipping(grid: pd.DataFrame, labels: tuple[str, str] = ("arm 1", "arm 2"
     import seaborn as sns
 
     table = grid.pivot(index="missing_events1", columns="missing_events2", values="p").sort_index(ascending=False)
-    fig, ax = _subplots(figsize=(7, 0.35 * len(table) + 1.8))
+    fig = _figure((7, 0.35 * len(table) + 1.8))
+    # the colour bar in a column of its own, so that the layout engine makes room for its label
+    ax, bar = fig.subplots(1, 2, width_ratios=[40, 1])
     sns.heatmap(
         table,
         ax=ax,
+        cbar_ax=bar,
         cmap="viridis_r",
         vmin=0,
         vmax=1,
@@ -173,9 +201,9 @@ def plot_tipping(grid: pd.DataFrame, labels: tuple[str, str] = ("arm 1", "arm 2"
         for x, j in enumerate(table.columns):
             if table.loc[i, j] < alpha:
                 ax.plot(x + 0.5, y + 0.5, "o", color="white", markersize=4)
-    ax.set_xlabel(f"events among the missing of {labels[1]} (count)")
-    ax.set_ylabel(f"events among the missing of {labels[0]} (count)")
-    ax.set_title(f"Every way of counting the missing participants (dot: p < {alpha:g})")
+    ax.set_xlabel(_fit(f"events among the missing of {labels[1]} (count)", fig.get_figwidth() - 1.5))
+    ax.set_ylabel(_fit(f"events among the missing of {labels[0]} (count)", fig.get_figheight() - 0.3))
+    ax.set_title(f"Every way of counting the missing participants (dot: p < {alpha:g})", y=_TITLE_Y)
     below = int((grid["p"] < alpha).sum())
     return fig.describe(
         alt=f"Heat map of recomputed p-values for every split of the missing participants: {len(table)} by "
@@ -198,7 +226,8 @@ def plot_proportions(rows: pd.DataFrame, title: str = "", arms: dict | None = No
 
     low, high = proportion_confint(rows["events"], rows["n"], method="wilson")
     share = rows["events"] / rows["n"]
-    fig, ax = _subplots(figsize=(7, 0.5 * len(rows) + 1.4))
+    fig = _figure((7, 0.5 * len(rows) + 1.55))
+    ax = fig.subplots()
     y = list(range(len(rows)))[::-1]
     described = []
     for i, (label, s, lo, hi) in enumerate(zip(rows["label"], share, low, high, strict=True)):
@@ -214,10 +243,10 @@ def plot_proportions(rows: pd.DataFrame, title: str = "", arms: dict | None = No
     ax.set_yticks(
         y, [_wrap(f"{lab} ({e}/{n})") for lab, e, n in zip(rows["label"], rows["events"], rows["n"], strict=True)]
     )
-    ax.set_xlabel("participants with the outcome (%), 95% Wilson interval recomputed from printed counts")
+    ax.set_xlabel(_wrap("participants with the outcome (%), 95% Wilson interval recomputed from printed counts", 60))
     ax.set_xlim(0, 100)
     if title:
-        ax.set_title(title)
+        ax.set_title(_fit(title, fig.get_figwidth() - 1.5, 11), y=_TITLE_Y)
     return fig.describe(
         alt=f"Dot plot{': ' + title if title else ''}. " + "; ".join(described) + ".",
         caption="Each dot is an arm's share of participants with the outcome, from the printed counts; the bar is "
@@ -285,10 +314,13 @@ def plot_course(
     ``marks`` (columns order, label) writes the paper's and our between-group p above each time point;
     ``arms`` (``paper.arms``) fixes each arm's colour (:func:`arm_colour`).
     """
-    fig, ax = _subplots()
+    fig = _figure()
+    ax = fig.subplots()
     described = _draw_course(ax, course, ylabel, marks, arms)
     title = title or "Printed mean ± SD (values as printed in the paper)"
-    ax.set_title(title, pad=24 if marks is not None else 6)
+    # without marks the title sits close to the axes: placed automatically, clear of an offset text
+    pad, y = (24, _TITLE_Y) if marks is not None else (6, None)
+    ax.set_title(_fit(title, fig.get_figwidth() - 1.5, 11), pad=pad, y=y)
     caption = _COURSE_CAPTION if marks is not None and len(marks) else _COURSE_CAPTION.split(" Above")[0]
     return fig.describe(alt=f"Line chart: {title}. {described}.", caption=caption)
 
@@ -296,16 +328,18 @@ def plot_course(
 def plot_courses(panels: list[dict], title: str = "", ncols: int = 1, arms: dict | None = None) -> Figure:
     """Several :func:`plot_course` panels in one figure; each dict has course, ylabel, title, marks."""
     nrows = -(-len(panels) // ncols)
-    fig, axes = _subplots(nrows, ncols, figsize=(7, 3.0 * nrows), squeeze=False)
+    fig = _figure((7, 3.0 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     described = []
     for ax, panel in zip(axes.flat, panels, strict=False):
         text = _draw_course(ax, panel["course"], panel["ylabel"], panel.get("marks"), arms)
-        ax.set_title(panel.get("title", ""), pad=26, fontsize=10, loc="left")
+        heading = _fit(panel.get("title", ""), fig.get_figwidth() / ncols - 1)
+        ax.set_title(heading, pad=26, fontsize=10, loc="left", y=_TITLE_Y)
         described.append(f"Panel {' '.join(panel.get('title', '').split())}. {text}.")
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_visible(False)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(_fit(title, fig.get_figwidth() - 0.4, 12))
     return fig.describe(
         alt=f"{len(panels)} line charts{': ' + title if title else ''}. " + " ".join(described),
         caption=_COURSE_CAPTION,
@@ -318,7 +352,8 @@ def plot_posterior(frame: pd.DataFrame, title: str = "", margin: float | None = 
     (``frame`` from :func:`reanalysis.bayes.prior_posterior_frame`). ``margin`` marks the
     clinically important difference with a dotted line; 0 (no effect) is always marked."""
     arms = bool(frame["quantity"].isin(["p1", "p2"]).any())
-    fig, axes = _subplots(1, 2 if arms else 1, figsize=(7.5 if arms else 5.5, 3.2), squeeze=False)
+    fig = _figure((7.5 if arms else 5.5, 3.2))
+    axes = fig.subplots(1, 2 if arms else 1, squeeze=False)
     axes = list(axes.flat)
     effect_ax = axes[-1]
     styles = {"prior": dict(ls="--", lw=1.2), "posterior": dict(ls="-", lw=1.8)}
@@ -347,7 +382,7 @@ def plot_posterior(frame: pd.DataFrame, title: str = "", margin: float | None = 
         ax.set_ylabel("density")
         ax.legend(frameon=False, fontsize=7)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(_fit(title, fig.get_figwidth() - 0.4, 12))
     panels = (
         "Left: prior (dashed) and posterior (solid) of each arm's proportion, p1 the treated arm and p2 the "
         "control. Right: the same for the risk difference p1 - p2"
@@ -387,13 +422,22 @@ def plot_forest(
     """
     panels = [(title if by is None else "", rows)] if by is None else list(rows.groupby(by, sort=False))
     wrapped = [[_wrap(lab, label_width) for lab in part["label"]] for _, part in panels]
+    xlabels = [_wrap(part.iloc[0]["xlabel"] if "xlabel" in part else xlabel, 75) for _, part in panels]
+    headings = [_wrap(name, 90) if by is not None else "" for name, _ in panels]
+    shown = _fit(title, 7.8, 12 if by is not None else 10)  # the figure's title, or the one panel's
+    title_lines = shown.count("\n") + 1 if title else 0
     # inches: each panel 0.22 per text line plus padding; a fixed gap between panels for the axis
-    # label below one and the heading above the next, whatever the panels' sizes
+    # label below one and the heading above the next, whatever the panels' sizes; above the first
+    # panel its heading (or the title) and the figure's title, below the last its axis label
+    # (the image is not cropped to its contents, so these margins are what the reader sees)
     heights = [0.22 * sum(max(1, w.count("\n") + 1) for w in ws) + 0.3 for ws in wrapped]
-    gap, top, bottom = 1.0, 0.75, 0.65
+    gap = 1.0
+    above = headings[0].count("\n") + 1 if by is not None else max(1, title_lines)
+    top = 0.2 + 0.15 * above + (0.2 + 0.2 * title_lines if by is not None and title else 0.0)
+    bottom = 0.37 + 0.13 * (xlabels[-1].count("\n") + 1 if xlabels[-1] else 0)
     inches = sum(heights) + gap * (len(panels) - 1) + top + bottom
     # the grid is laid out here, not by tight_layout
-    fig = plt.figure(figsize=(8, inches), layout="none", FigureClass=ReaderFigure)
+    fig = _figure((8, inches), layout="none")
     grid = fig.add_gridspec(
         len(panels),
         3,
@@ -406,7 +450,7 @@ def plot_forest(
         top=1 - top / inches,
         bottom=bottom / inches,
     )
-    for i, ((name, part), labels) in enumerate(zip(panels, wrapped, strict=True)):
+    for i, ((_, part), labels) in enumerate(zip(panels, wrapped, strict=True)):
         lines = [max(1, w.count("\n") + 1) for w in labels]
         tops = [sum(lines[:j]) for j in range(len(lines))]
         y = [-(t + n / 2) for t, n in zip(tops, lines, strict=True)]
@@ -429,20 +473,19 @@ def plot_forest(
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_yticks([])
-        ax.set_xlabel(_wrap(first["xlabel"] if "xlabel" in part else xlabel, 75), fontsize=8)
+        ax.set_xlabel(xlabels[i], fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         for yy, lab, e, lo, hi in zip(y, labels, est, low, high, strict=True):
             text_ax.text(0, yy, lab, ha="left", va="center", fontsize=8)
             value_ax.text(0.05, yy, f"{_short(e)} ({_short(lo)} to {_short(hi)})", ha="left", va="center", fontsize=8)
-        heading = _wrap(name, 90) if by is not None else ""
-        if heading:
-            text_ax.set_title(heading, loc="left", fontsize=9, fontweight="bold")
+        if headings[i]:
+            text_ax.set_title(headings[i], loc="left", fontsize=9, fontweight="bold", y=_TITLE_Y)
         if i == 0:
-            value_ax.set_title("estimate (CI)", loc="left", fontsize=8)
+            value_ax.set_title("estimate (CI)", loc="left", fontsize=8, y=_TITLE_Y)
     if title and by is not None:
-        fig.suptitle(title, x=0.02, ha="left", y=1 - 0.12 / inches)
+        fig.suptitle(shown, x=0.02, ha="left", y=1 - 0.12 / inches)
     elif title:
-        fig.axes[0].set_title(title, loc="left", fontsize=10)
+        fig.axes[0].set_title(shown, loc="left", fontsize=10, y=_TITLE_Y)
     described = "; ".join(
         f"{' '.join(str(label).split())}: {_number(e)} (CI {_number(lo)} to {_number(hi)})"
         for label, e, lo, hi in zip(rows["label"], rows["estimate"], rows["ci_low"], rows["ci_high"], strict=True)
