@@ -27,8 +27,10 @@ import math
 import textwrap
 
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from .vocabulary import VERDICTS
 
@@ -438,6 +440,7 @@ def plot_forest(
     inches = sum(heights) + gap * (len(panels) - 1) + top + bottom
     # the grid is laid out here, not by tight_layout
     fig = _figure((8, inches), layout="none")
+    pad = ScaledTranslation(0, rcParams["axes.titlepad"] / 72, fig.dpi_scale_trans)  # as an axes title's
     grid = fig.add_gridspec(
         len(panels),
         3,
@@ -455,12 +458,13 @@ def plot_forest(
         tops = [sum(lines[:j]) for j in range(len(lines))]
         y = [-(t + n / 2) for t, n in zip(tops, lines, strict=True)]
         total = sum(lines)
-        text_ax, ax, value_ax = (fig.add_subplot(grid[i, j]) for j in range(3))
-        for a in (text_ax, ax, value_ax):
-            a.set_ylim(-total - 0.3, 0.3)
-        for a in (text_ax, value_ax):
-            a.set_xlim(0, 1)
-            a.axis("off")
+        # one axes per panel (the plot); the labels' and values' columns are text placed in the
+        # figure's x and the plot's y (an axes costs as much to make as the rest of the figure)
+        ax = fig.add_subplot(grid[i, 1])
+        ax.set_ylim(-total - 0.3, 0.3)
+        left, values = grid[i, 0].get_position(fig), grid[i, 2].get_position(fig)
+        rows_at = blended_transform_factory(fig.transFigure, ax.transData)
+        above_at = blended_transform_factory(fig.transFigure, ax.transAxes) + pad  # where an axes title goes
         first = part.iloc[0]
         panel_null = float(first["null"]) if "null" in part else null
         panel_log = bool(first["log"]) if "log" in part else log
@@ -475,17 +479,19 @@ def plot_forest(
         ax.set_yticks([])
         ax.set_xlabel(xlabels[i], fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
+        column = {"transform": rows_at, "ha": "left", "va": "center", "fontsize": 8, "clip_on": False}
         for yy, lab, e, lo, hi in zip(y, labels, est, low, high, strict=True):
-            text_ax.text(0, yy, lab, ha="left", va="center", fontsize=8)
-            value_ax.text(0.05, yy, f"{_short(e)} ({_short(lo)} to {_short(hi)})", ha="left", va="center", fontsize=8)
+            ax.text(left.x0, yy, lab, gid="label", **column)
+            ax.text(values.x0 + 0.05 * values.width, yy, f"{_short(e)} ({_short(lo)} to {_short(hi)})", **column)
+        heading = {"transform": above_at, "ha": "left", "va": "baseline", "clip_on": False}
         if headings[i]:
-            text_ax.set_title(headings[i], loc="left", fontsize=9, fontweight="bold", y=_TITLE_Y)
+            ax.text(left.x0, _TITLE_Y, headings[i], fontsize=9, fontweight="bold", **heading)
         if i == 0:
-            value_ax.set_title("estimate (CI)", loc="left", fontsize=8, y=_TITLE_Y)
+            ax.text(values.x0, _TITLE_Y, "estimate (CI)", fontsize=8, **heading)
+        if i == 0 and title and by is None:
+            ax.text(left.x0, _TITLE_Y, shown, fontsize=10, **heading)
     if title and by is not None:
         fig.suptitle(shown, x=0.02, ha="left", y=1 - 0.12 / inches)
-    elif title:
-        fig.axes[0].set_title(shown, loc="left", fontsize=10, y=_TITLE_Y)
     described = "; ".join(
         f"{' '.join(str(label).split())}: {_number(e)} (CI {_number(lo)} to {_number(hi)})"
         for label, e, lo, hi in zip(rows["label"], rows["estimate"], rows["ci_low"], rows["ci_high"], strict=True)
