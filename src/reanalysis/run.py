@@ -622,7 +622,9 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
     result = RunResult()
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
+    # one more than the cores: a kernel spends part of its run waiting (starting, sending outputs),
+    # and a third notebook fills that time (measured on 2 cores: 12.3 s -> 11.4 s for make reproduce)
+    jobs = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(plan)))
 
     def one(item):
         position, job = item
@@ -726,7 +728,9 @@ def main(argv: list[str] | None = None) -> int:
         help="set a parameter to the raw text VALUE",
     )
     parser.add_argument("--build", type=Path, default=ROOT / "build", help="output folder (default: build/)")
-    parser.add_argument("-j", "--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=None, help="notebooks at once (default: one more than the cores)"
+    )
     parser.add_argument("--no-html", action="store_true", help="skip the HTML site")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument(
