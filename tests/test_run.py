@@ -251,3 +251,23 @@ def test_the_audit_runs_once_per_package_each_into_its_own_folder():
     assert names == sorted(names, key=manifest().rank)  # the reading order of site.toml
     assert names[:2] == [s for s in listed if s in available()][:2]  # the papers' own pages first, as listed
     assert all(f"audit-{p}" in names and results[f"audit-{p}"] == f"audit/{p}" for p in available())
+
+
+def test_what_a_kernel_says_while_starting_is_in_no_cell(tmp_path, monkeypatch):
+    """The runner's kernel client is ready as soon as the kernel answers, without waiting for IOPub
+    to fall silent (run._ready_client_class): what the kernel prints while it starts must still end
+    up in no cell's outputs, and every cell's own output in its cell."""
+    from reanalysis.run import _ready_client_class
+
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-say.py").write_text("started = 'it ran'\nprint('said while starting')\n", encoding="utf-8")
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    assert _kernel_manager_class()().client_factory is _ready_client_class()
+    nb = _notebook(tmp_path / "nb" / "talk.ipynb", "print('first cell')", "print(started)")
+    result = reproduce([nb], tmp_path / "build", html_pages=False, progress=False, results=False)
+    assert result.ok
+    cells = nbformat.read(tmp_path / "build" / "notebooks" / "talk.ipynb", as_version=4).cells
+    said = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in cells if c.cell_type == "code"]
+    assert "said while starting" not in "".join(said)
+    assert said[-2:] == ["first cell\n", "it ran\n"]  # the startup file did run, in this kernel
