@@ -69,11 +69,15 @@ def test_the_hook_is_in_place_and_reanalysis_zygote_0_turns_it_off(pytestconfig,
     holding zygotes for the folder starts none."""
     import jupyter_client.manager
     import nbval.kernel
+    from jupyter_client.blocking.client import BlockingKernelClient
 
     if not pytestconfig.getoption("nbval"):
         pytest.skip("this session runs without --nbval")
     manager = nbval.kernel.KernelManager
     assert issubclass(manager, HoldsZygote) and issubclass(manager, jupyter_client.manager.KernelManager)
+    # its blocking client is ready when the kernel answers (zygote.ready_client; nbval, too, reads
+    # only the messages of the cell it runs)
+    assert manager().client_factory is zygote.ready_client(BlockingKernelClient)
     monkeypatch.setenv("REANALYSIS_ZYGOTE", "0")  # off: the usual command, and no zygote held
     km = manager(
         kernel_name=nbval.kernel.CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=nbval.kernel.NbvalKernelspecManager()

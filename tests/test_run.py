@@ -255,15 +255,17 @@ def test_the_audit_runs_once_per_package_each_into_its_own_folder():
 
 def test_what_a_kernel_says_while_starting_is_in_no_cell(tmp_path, monkeypatch):
     """The runner's kernel client is ready as soon as the kernel answers, without waiting for IOPub
-    to fall silent (run._ready_client_class): what the kernel prints while it starts must still end
+    to fall silent (zygote.ready_client): what the kernel prints while it starts must still end
     up in no cell's outputs, and every cell's own output in its cell."""
-    from reanalysis.run import _ready_client_class
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    from reanalysis.zygote import ready_client
 
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-say.py").write_text("started = 'it ran'\nprint('said while starting')\n", encoding="utf-8")
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    assert _kernel_manager_class()().client_factory is _ready_client_class()
+    assert _kernel_manager_class()().client_factory is ready_client(AsyncKernelClient)
     nb = _notebook(tmp_path / "nb" / "talk.ipynb", "print('first cell')", "print(started)")
     result = reproduce([nb], tmp_path / "build", html_pages=False, progress=False, results=False)
     assert result.ok

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import functools
 import json
 import os
 import re
@@ -259,24 +258,16 @@ def _kernel_manager_class():
     at any other time are sent as before.
 
     A kernel for which a run holds a zygote (see :func:`reanalysis.zygote.held`) is forked from it
-    instead of importing everything anew. Its client is ready as soon as the kernel has answered
-    (see :func:`_ready_client_class`).
+    instead of importing everything anew; its client is ready as soon as the kernel has answered
+    (see :class:`reanalysis.zygote.Forked`).
     """
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum, default
+    from traitlets import CaselessStrEnum
 
     from .zygote import Forked
 
     class EncryptedKernelManager(Forked, AsyncKernelManager):
         transport_encryption = CaselessStrEnum(["disabled", "auto", "required"], default_value="auto", config=True)
-
-        @default("client_factory")
-        def _client_factory_default(self):
-            return _ready_client_class()
-
-        async def _async_wait(self, pollinterval: float = 0.1) -> None:
-            # a killed kernel is gone within milliseconds: look every 10 ms, not every 100 ms
-            await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
@@ -286,52 +277,6 @@ def _kernel_manager_class():
         interrupt_kernel = _async_interrupt_kernel
 
     return EncryptedKernelManager
-
-
-@functools.cache
-def _ready_client_class():
-    """jupyter_client's asynchronous kernel client, ready as soon as the kernel has answered.
-
-    jupyter_client's ``wait_for_ready`` asks for ``kernel_info`` until the reply comes and a message
-    on IOPub shows that channel is connected, as this does; it then reads IOPub until nothing
-    comes for 0.2 s, to drop what the kernel said while starting: 0.2 s of waiting at every kernel
-    start. Here what has already arrived is dropped and nothing is waited for: a message that comes
-    later answers a request no cell made, and papermill's client (nbclient) reads only the messages
-    whose parent is the cell it runs.
-    """
-    import time
-    from queue import Empty
-
-    from jupyter_client.asynchronous.client import AsyncKernelClient
-
-    class ReadyClient(AsyncKernelClient):
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                self.kernel_info()
-                try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    reply = None
-                if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                    try:
-                        await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected
-                    except Empty:
-                        pass
-                    else:
-                        self._handle_kernel_info_reply(reply)
-                        break
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-            while True:  # what has already arrived, without waiting for more
-                try:
-                    await self.iopub_channel.get_msg(timeout=0)
-                except Empty:
-                    break
-
-    return ReadyClient
 
 
 def _execute(job: Job, staging: Path, position: int, progress: bool, results: bool) -> Path:
