@@ -642,6 +642,10 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
     # Longest first, so that no worker is left alone with the longest notebook at the end. A
     # notebook's committed size (its outputs: figures, tables) is the estimate of its run time.
     longest_first = sorted(range(len(plan)), key=lambda i: -_size(plan[i].notebook))
+    # The workshop's pages come from its committed notebooks: written while the kernels start.
+    aside = ThreadPoolExecutor(max_workers=1)
+    workshop = aside.submit(write_workshop, staging / "site", pages) if html_pages else None
+    aside.shutdown(wait=False)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         submitted = {i: pool.submit(one, (i, plan[i])) for i in longest_first}
         for fut in (submitted[i] for i in range(len(plan))):  # results in the plan's order
@@ -649,6 +653,8 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
                 result.pages.append(fut.result())
             except NotebookFailure as failure:
                 result.failures.append(failure)
+    if workshop is not None:
+        workshop.result()  # its error, if any, is the run's
     if result.failures:
         failed = build / "failed"
         failed.mkdir(parents=True, exist_ok=True)
@@ -666,7 +672,6 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
         replaced |= {"site/workshop", *(f"site/{p.stem}.html" for p in pages if p.kind == "workshop")}
     _carry_over(build, staging, replaced)
     if html_pages:
-        write_workshop(staging / "site", pages)
         write_index(staging / "site", pages, sources, staging, folders)
     _swap(staging, build)
     result.pages = [build / "site" / p.name for p in result.pages] if html_pages else result.pages
