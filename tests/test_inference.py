@@ -109,14 +109,15 @@ def test_barnard_vaccine_example():
 
 
 def _unconditional_p(e1, n1, e2, n2, as_extreme):
-    """sup over pi of P(tables at least as extreme), both arms binomial(n, pi)."""
+    """sup over pi of P(tables at least as extreme), both arms binomial(n, pi): for each pi on the
+    grid, the sum over the extreme tables (x1, x2) of binom(x1; n1, pi) * binom(x2; n2, pi)
+    (every pi at once: one matrix of probabilities per arm)."""
     x1, x2 = np.meshgrid(np.arange(n1 + 1), np.arange(n2 + 1), indexing="ij")
-    mask = as_extreme(x1, x2)
-    binom = scipy_stats.binom.pmf
-    return max(
-        float(np.outer(binom(np.arange(n1 + 1), n1, pi), binom(np.arange(n2 + 1), n2, pi))[mask].sum())
-        for pi in np.linspace(0.0005, 0.9995, 2000)
-    )
+    mask = as_extreme(x1, x2).astype(float)
+    pi = np.linspace(0.0005, 0.9995, 2000)
+    p1 = scipy_stats.binom.pmf(np.arange(n1 + 1)[:, None], n1, pi[None, :])
+    p2 = scipy_stats.binom.pmf(np.arange(n2 + 1)[:, None], n2, pi[None, :])
+    return float(np.einsum("ip,ij,jp->p", p1, mask, p2).max())
 
 
 @pytest.mark.parametrize("table", [(9, 45, 2, 44), (11, 27, 3, 26), (4, 5, 0, 3), (3, 12, 4, 9)])
