@@ -207,10 +207,13 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     return min(0.0, log_observed + top + math.log(summed))
 
 
+@lru_cache(maxsize=65536)
 def p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     """Fisher's exact two-sided p: the probability of all tables with the same margins that are at
     most as likely as the observed one (with R's relative tolerance 1e-7). Summed in log space
-    (:func:`log_p_fisher`): right at any size; below 2.2e-308 it is a subnormal float, 0 below 5e-324."""
+    (:func:`log_p_fisher`): right at any size; below 2.2e-308 it is a subnormal float, 0 below 5e-324.
+    Kept per table (a pure function of four integers): a fragility search or a tipping grid asks for
+    the same tables again, as does an audit under other settings."""
     return math.exp(log_p_fisher(k1, n1, k2, n2))
 
 
