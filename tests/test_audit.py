@@ -257,3 +257,44 @@ def test_a_kept_audit_is_the_audit_of_the_package_as_it_is_now():
     pd.testing.assert_frame_equal(edited, _audit(paper, Settings(alpha=float(paper.meta.get("alpha", 0.05)))))
     other = audit(paper, Settings(two_by_two_test="fisher"))
     pd.testing.assert_frame_equal(other, _audit(paper, Settings(two_by_two_test="fisher")))
+
+
+def test_a_kept_audit_follows_the_modules_limits_and_can_be_forgotten(monkeypatch):
+    """The limits that change an audit (exact tests tried, tables, counts) are part of what it is
+    kept by; forget_audits() drops every kept audit (after replacing a function the audit calls)."""
+    import reanalysis.audit as audit_module
+    from reanalysis.audit import Settings, _audit, forget_audits
+
+    paper = load("lu2021")
+    settings = Settings(alpha=float(paper.meta.get("alpha", 0.05)))
+    before = audit(paper)
+    monkeypatch.setattr(audit_module, "EXACT_TABLES_MAX", 0)
+    fresh = _audit(paper, settings)
+    assert not fresh.equals(before)  # the limit matters for this package...
+    pd.testing.assert_frame_equal(audit(paper), fresh)  # ...and the kept audit follows it
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(audit(paper), before)
+    forget_audits()
+    assert not audit_module._AUDITS
+    pd.testing.assert_frame_equal(audit(paper), before)
+
+
+def test_an_audit_of_a_package_edited_meanwhile_is_not_kept(monkeypatch):
+    """A package changed while it was being audited (another thread) leaves nothing kept: the result
+    belongs to neither its old nor its new content."""
+    import reanalysis.audit as audit_module
+    from reanalysis.audit import forget_audits
+
+    paper = load("zang2022")
+    forget_audits()
+    real = audit_module._audit
+    row = paper.inferences.index[0]
+
+    def edited_meanwhile(p, settings):
+        out = real(p, settings)
+        p.inferences.loc[row, "value"] = "0.999"
+        return out
+
+    monkeypatch.setattr(audit_module, "_audit", edited_meanwhile)
+    audit(paper)
+    assert not audit_module._AUDITS

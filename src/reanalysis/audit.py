@@ -1478,24 +1478,34 @@ def audit(paper: Paper, settings: Settings | None = None, **choices) -> pd.DataF
     -------
     DataFrame with the columns of :data:`CLAIM_COLUMNS` (a copy of its own: change it freely).
 
-    The audit is a pure function of the package's content and the settings, so a process keeps
-    the last :data:`_AUDITS_KEPT` it made, keyed by a digest of that content (the package as it is
-    now, edits included, not as it was loaded) and the settings: a notebook rerun in the same
-    kernel, :func:`compare_settings` and the test suite's parameter sweep then do not repeat one.
+    The audit is a pure function of the package's content, the settings and this module's limits,
+    so a process keeps the last :data:`_AUDITS_KEPT` it made, keyed by a digest of that content (the
+    package as it is now, edits included, not as it was loaded), the settings and the limits: a
+    notebook rerun in the same kernel, :func:`compare_settings` and the test suite's parameter
+    sweep then do not repeat one. Code that replaces functions the audit calls (a test's
+    monkeypatch) calls :func:`forget_audits` first.
     """
     settings = settings or Settings(**{"alpha": float(paper.meta.get("alpha", 0.05)), **choices})
-    key = (_fingerprint(paper), settings)
+    limits = (EXACT_TABLES_MAX, TABLES_MAX, COUNTS_MAX, FFH_TABLES_MAX)
+    key = (_fingerprint(paper), settings, limits)
     with _AUDITS_LOCK:
         made = _AUDITS.get(key)
         if made is not None:
             _AUDITS.move_to_end(key)
     if made is None:
         made = _audit(paper, settings)
-        with _AUDITS_LOCK:
-            _AUDITS[key] = made
-            while len(_AUDITS) > _AUDITS_KEPT:
-                _AUDITS.popitem(last=False)
+        if _fingerprint(paper) == key[0]:  # not kept if the package changed while it was audited
+            with _AUDITS_LOCK:
+                _AUDITS[key] = made
+                while len(_AUDITS) > _AUDITS_KEPT:
+                    _AUDITS.popitem(last=False)
     return made.copy()
+
+
+def forget_audits() -> None:
+    """Drop the audits :func:`audit` keeps (after replacing a function the audit calls)."""
+    with _AUDITS_LOCK:
+        _AUDITS.clear()
 
 
 def _audit(paper: Paper, settings: Settings) -> pd.DataFrame:
