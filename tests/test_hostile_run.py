@@ -488,3 +488,59 @@ def test_a_failed_first_swap_leaves_no_build(tmp_path, monkeypatch):
     with pytest.raises(SwapError, match="No space left on device"):
         run._move_into_place(_staging(tmp_path, "new"), build)
     assert not build.exists()
+
+
+# --------------------------------------------------------------------------- the workshop's pages, written aside
+def test_a_failed_notebook_is_reported_even_when_the_workshop_pages_fail(tmp_path, monkeypatch):
+    """The workshop's pages are written in a thread of their own while notebooks run: a notebook's
+    failure is still the run's news (returned, its notebook in build/failed), not the workshop's error."""
+    from reanalysis import site
+
+    good = _notebook(tmp_path / "nbs" / "good.ipynb", "print(1)")
+    bad = _notebook(tmp_path / "nbs" / "bad.ipynb", "print(2)")
+
+    def execute(job, staging, position, progress, results):
+        out = staging / "notebooks" / f"{job.name}.ipynb"
+        shutil.copyfile(job.notebook, out)
+        if job.name == "bad":
+            raise run.NotebookFailure(out, 3, "ValueError", "the data disagree", saved=out)
+        return out
+
+    def broken_workshop(site_folder, pages, folder=None):
+        raise OSError("a workshop notebook is unreadable")
+
+    monkeypatch.setattr(run, "_execute", execute)
+    monkeypatch.setattr(site, "render", lambda executed, folder, pages: [folder / f"{executed.stem}.html"])
+    monkeypatch.setattr(site, "write_workshop", broken_workshop)
+    result = run.reproduce([good, bad], tmp_path / "build", {}, jobs=1, workshop=True, progress=False)
+    assert [f.notebook.name for f in result.failures] == ["bad.ipynb"]
+    assert (tmp_path / "build" / "failed" / "bad.ipynb").is_file()
+    with pytest.raises(OSError, match="workshop notebook is unreadable"):  # alone, it is the run's error
+        run.reproduce([good], tmp_path / "build", {}, jobs=1, workshop=True, progress=False)
+
+
+def test_an_interrupted_run_leaves_no_staging_while_the_workshop_pages_are_written(tmp_path, monkeypatch):
+    """Ctrl-C while the workshop's pages are still being written: the run waits for that thread before
+    removing its staging folder, so nothing writes into a folder that is gone (or recreates it)."""
+    from reanalysis import site
+
+    nb = _notebook(tmp_path / "nbs" / "one.ipynb", "print(1)")
+    writing = threading.Event()
+
+    def slow_workshop(site_folder, pages, folder=None):
+        writing.set()
+        time.sleep(0.5)
+        (site_folder / "workshop").mkdir(parents=True, exist_ok=True)
+        (site_folder / "workshop" / "page.html").write_text("x", encoding="utf-8")
+        return []
+
+    def interrupted(job, staging, position, progress, results):
+        writing.wait(5)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "_execute", interrupted)
+    monkeypatch.setattr(site, "write_workshop", slow_workshop)
+    with pytest.raises(KeyboardInterrupt):
+        run.reproduce([nb], tmp_path / "build", {}, jobs=1, workshop=True, progress=False)
+    time.sleep(0.7)  # longer than the workshop thread would still have run
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".build.staging")]

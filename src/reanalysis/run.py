@@ -642,19 +642,22 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
     # Longest first, so that no worker is left alone with the longest notebook at the end. A
     # notebook's committed size (its outputs: figures, tables) is the estimate of its run time.
     longest_first = sorted(range(len(plan)), key=lambda i: -_size(plan[i].notebook))
-    # The workshop's pages come from its committed notebooks: written while the kernels start.
+    # The workshop's pages come from its committed notebooks: written while the kernels start. The
+    # thread never outlives the run (an interrupted run waits for it before its staging folder goes).
     aside = ThreadPoolExecutor(max_workers=1)
     workshop = aside.submit(write_workshop, staging / "site", pages) if html_pages else None
-    aside.shutdown(wait=False)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        submitted = {i: pool.submit(one, (i, plan[i])) for i in longest_first}
-        for fut in (submitted[i] for i in range(len(plan))):  # results in the plan's order
-            try:
-                result.pages.append(fut.result())
-            except NotebookFailure as failure:
-                result.failures.append(failure)
-    if workshop is not None:
-        workshop.result()  # its error, if any, is the run's
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            submitted = {i: pool.submit(one, (i, plan[i])) for i in longest_first}
+            for fut in (submitted[i] for i in range(len(plan))):  # results in the plan's order
+                try:
+                    result.pages.append(fut.result())
+                except NotebookFailure as failure:
+                    result.failures.append(failure)
+    finally:
+        aside.shutdown(wait=True)
+    if workshop is not None and not result.failures:
+        workshop.result()  # its error, if any, is the run's (a failed notebook is reported first)
     if result.failures:
         failed = build / "failed"
         failed.mkdir(parents=True, exist_ok=True)

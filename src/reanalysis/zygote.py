@@ -260,6 +260,9 @@ async def _wait_ready(self, timeout: float | None = None) -> None:
     already arrived is dropped and nothing is waited for: a message that comes later answers a
     request no cell made, and both papermill's client (nbclient) and nbval read only the messages
     whose parent is the cell they run (``tests/test_run.py`` checks that startup output reaches no cell).
+    Output from a thread that a personal IPython startup file leaves running still goes to whichever
+    cell runs when it prints (with jupyter_client's wait too, over a shorter window); the project's
+    kernels start no such thread.
     """
     from queue import Empty
 
