@@ -72,7 +72,6 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
-    "ipykernel.debugger",  # debugpy and pydevd: imported by every kernel as it starts (0.1-0.2 s)
     "numpy",
     "pandas",
     "scipy.special",
@@ -90,8 +89,9 @@ PRELOAD = (
     "reanalysis.sensitivity",
 )
 
-#: Variables that importing :data:`PRELOAD` set in the zygote's environment, when absent (debugpy sets
-#: ``PYDEVD_USE_FRAME_EVAL``): set in each fork's environment unless the kernel's own has them.
+#: Variables that importing :data:`PRELOAD` set in the zygote's environment when absent (a library
+#: that sets a default at import, as debugpy does): set in each fork's environment unless the
+#: kernel's own has them, as the import in a kernel started the usual way would.
 _SET_BY_IMPORTS: dict[str, str] = {}
 
 CLIENT = Path(__file__).resolve().parent / "_kernel_client.py"
