@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 import nbformat
 import pytest
+from browser import in_tabs  # the browser tests' runner (tests/browser.py)
 
 import reanalysis
 from reanalysis import site, tables
@@ -306,9 +307,6 @@ def _expected_tables(executed: Path, analyst: bool = False) -> list[int]:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)")
 def test_hostile_pages_run_no_script_and_keep_their_tables(built):
-    import asyncio
-
-    from playwright.async_api import async_playwright
 
     build, audit_stem, other_stem = built
     folder = build / "site"
@@ -372,17 +370,8 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
             await check(page, at["name"])
         await page.close()
 
-    async def main():
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            queue = asyncio.Queue()
-            for name in pages:
-                queue.put_nowait(name)
-            await asyncio.gather(*(tab(browser, queue) for _ in range(2)))  # two tabs at once
-            await browser.close()
-
     try:
-        asyncio.run(main())
+        in_tabs(pages, tab, 2, CHROMIUM, FLAGS)  # two tabs at once
     finally:
         server.shutdown()
     assert not problems, "\n".join(problems)

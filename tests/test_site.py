@@ -18,6 +18,7 @@ from html import unescape
 from urllib.parse import urlparse
 
 import pytest
+from browser import in_tabs  # the browser tests' runner (tests/browser.py)
 
 from reanalysis.run import ROOT, reproduce
 
@@ -73,9 +74,6 @@ def test_every_page_loads_cleanly_offline(site):
     focusable, and the page itself never scrolls sideways (a wide table scrolls inside its own
     box); a screenshot of each at each width. Each page is opened once, at laptop width, then
     checked again after the window is narrowed to phone width; a few tabs share the pages."""
-    import asyncio
-
-    from playwright.async_api import async_playwright
 
     folder, base = site
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
@@ -147,16 +145,7 @@ def test_every_page_loads_cleanly_offline(site):
                 await check(page, at, note)
         await page.close()
 
-    async def main():
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            queue = asyncio.Queue()
-            for name in pages:
-                queue.put_nowait(name)
-            await asyncio.gather(*(tab(browser, queue) for _ in range(TABS)))
-            await browser.close()
-
-    asyncio.run(main())
+    in_tabs(pages, tab, TABS, CHROMIUM, FLAGS)
     assert not problems, "\n".join(problems)
     readers = [n for n in pages if _is_reader(n)]
     assert sorted(checked) == sorted([(n, "laptop") for n in pages] + [(n, "phone") for n in readers])
