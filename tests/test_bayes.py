@@ -281,3 +281,19 @@ def test_repr_is_readable():
     text = repr(posterior(9, 45, 2, 44))
     assert text.startswith("PosteriorResult(prior='uniform', prior1=(1, 1), prior2=(1, 1), posterior1=(10, 37)")
     assert "detail" not in text and "prob_greater=0.98" in text
+
+
+@pytest.mark.parametrize(
+    "counts", [(0, 0, 0, 0), (6, 8, 1, 8), (9, 45, 2, 44), (10, 10, 0, 10), (150, 1000, 120, 1000)]
+)
+def test_the_effect_posteriors_cdf_at_many_points_is_its_cdf_at_each(counts):
+    """_EffectPosterior.cdfs (every x at once, for the plotted densities) gives exactly cdf at each x,
+    inside, at and beyond the edges of the integration range."""
+    import numpy as np
+
+    from reanalysis.bayes import _EffectPosterior, effect_prior
+
+    for prior in ("sceptical", "enthusiastic"):
+        dist = _EffectPosterior(*counts, *effect_prior(prior, 0.1))
+        xs = np.concatenate([np.linspace(-1, 1, 401), dist.edges, [-2.0, 2.0]])
+        assert dist.cdfs(xs).tolist() == [dist.cdf(float(x)) for x in xs]
