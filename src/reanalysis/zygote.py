@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import importlib
 import importlib.util
 import json
@@ -294,19 +295,15 @@ async def _wait_ready(self, timeout: float | None = None) -> None:
             break
 
 
-_READY: dict[type, type] = {}
-
-
+@functools.cache
 def ready_client(base: type) -> type:
     """``base`` (a jupyter_client kernel client class, blocking or asynchronous) whose
     ``wait_for_ready`` does not wait for IOPub to fall silent (see :func:`_wait_ready`)."""
-    if base not in _READY:
-        from jupyter_client.asynchronous.client import AsyncKernelClient
-        from jupyter_core.utils import run_sync
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+    from jupyter_core.utils import run_sync
 
-        wait = _wait_ready if issubclass(base, AsyncKernelClient) else run_sync(_wait_ready)
-        _READY[base] = type(f"Ready{base.__name__}", (base,), {"wait_for_ready": wait, "__doc__": _wait_ready.__doc__})
-    return _READY[base]
+    wait = _wait_ready if issubclass(base, AsyncKernelClient) else run_sync(_wait_ready)
+    return type(f"Ready{base.__name__}", (base,), {"wait_for_ready": wait, "__doc__": _wait_ready.__doc__})
 
 
 class Forked:
