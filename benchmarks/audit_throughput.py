@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from reanalysis.audit import audit, forget_audits
+import reanalysis
+from reanalysis.audit import audit
 from reanalysis.data import DESCRIPTIVE_COLUMNS, INFERENCE_COLUMNS, Paper
 
 CLAIMS_PER_UNIT = 6
@@ -136,7 +137,7 @@ def main() -> int:
         paper = synthetic_paper(size // CLAIMS_PER_UNIT)
         seconds = math.inf
         for _ in range(args.repeat):
-            forget_audits()  # each run audits (audit() keeps its results: a repeat would only look one up)
+            reanalysis.forget()  # each run audits (audit() keeps its results: a repeat would only look one up)
             t = time.perf_counter()
             claims = audit(paper)
             seconds = min(seconds, time.perf_counter() - t)

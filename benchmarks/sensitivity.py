@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+import reanalysis
 from reanalysis import closedform
 from reanalysis.balance import stouffer
 from reanalysis.bayes import posterior
@@ -41,26 +42,11 @@ if tipping_grid is not None:
                     lambda: tipping_grid(9, 45, 99, 2, 44, 99, test="fisher")))  # fmt: skip
 
 
-def cold() -> None:
-    """Forget what the package keeps between calls (its functions' caches, audits), so that a run is
-    timed from cold and not as a repeat that only looks its results up."""
-    import sys
-
-    from reanalysis.audit import forget_audits
-
-    forget_audits()
-    for name, module in list(sys.modules.items()):
-        if name.startswith("reanalysis"):
-            for value in vars(module).values():
-                if callable(getattr(value, "cache_clear", None)):
-                    value.cache_clear()
-
-
 def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Fastest of ``repeat`` runs, each from cold (:func:`cold`), and the last result."""
+    """Fastest of ``repeat`` runs, each from cold (``reanalysis.forget()``), and the last result."""
     times = []
     for _ in range(repeat):
-        cold()
+        reanalysis.forget()
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)

@@ -298,3 +298,17 @@ def test_an_audit_of_a_package_edited_meanwhile_is_not_kept(monkeypatch):
     monkeypatch.setattr(audit_module, "_audit", edited_meanwhile)
     audit(paper)
     assert not audit_module._AUDITS
+
+
+def test_forget_drops_every_kept_result():
+    """reanalysis.forget(), for timings from cold: no kept audit and no cached p remain."""
+    import reanalysis
+    import reanalysis.audit as audit_module
+    from reanalysis import closedform
+
+    audit(load("lu2021"))
+    closedform.p_value(3, 10, 7, 10, "fisher")
+    closedform.p_value(3, 10, 7, 10, "barnard")
+    reanalysis.forget()
+    assert not audit_module._AUDITS
+    assert closedform.p_fisher.cache_info().currsize == 0 and closedform._exact_p.cache_info().currsize == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from test_routes import arms, one, paper
 
+import reanalysis
 from reanalysis import inference
 from reanalysis.audit import AuditError, audit
 from reanalysis.data import available, load
@@ -26,12 +27,7 @@ def percent_rows(pa: str, pb: str):
 def timed(f):
     """f's result and seconds, from cold: nothing the package keeps from an earlier call (audits,
     Fisher and exact p per table) makes a former hang look finished."""
-    from reanalysis import closedform
-    from reanalysis.audit import forget_audits
-
-    forget_audits()
-    closedform.p_fisher.cache_clear()
-    closedform._exact_p.cache_clear()
+    reanalysis.forget()
     start = time.perf_counter()
     out = f()
     return out, time.perf_counter() - start

@@ -12,3 +12,19 @@ Layers (each imports only from those below it):
 """
 
 __version__ = "0.1.0"
+
+
+def forget() -> None:
+    """Forget what the package keeps between calls: every cached pure function of its modules
+    (``cache_clear``) and the audits :func:`reanalysis.audit.audit` keeps. For timings that must
+    start from cold (benchmarks, the tests that a former hang now finishes), not for results: a
+    kept result is the result."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name == __name__ or name.startswith(__name__ + "."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+    if __name__ + ".audit" in sys.modules:
+        sys.modules[__name__ + ".audit"].forget_audits()
