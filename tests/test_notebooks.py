@@ -7,14 +7,17 @@ itself is exercised by tests/test_run.py and nbval.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib
 import pandas as pd
 import papermill
 import pytest
+from downstream import Run, reached, rerun, run, statements  # tests/downstream.py
 
 from reanalysis.audit import audit
 from reanalysis.data import load
@@ -27,34 +30,23 @@ from reanalysis.vocabulary import CONCLUSION_LABELS
 matplotlib.use("Agg")
 
 
-def run(notebook, **overrides) -> dict:
-    """Execute the notebook's code cells with ``overrides`` injected after its parameters cell."""
-    import matplotlib.pyplot as plt
-
-    namespace: dict = {}
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        exec(compile("".join(cell["source"]), str(notebook), "exec"), namespace)  # noqa: S102
-        if "parameters" in cell["metadata"].get("tags", []):
-            namespace.update(overrides)
-    plt.close("all")
-    return namespace
-
-
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
     """``default_run(notebook, results=False)``: the notebook's run with every parameter at its
     default (results written to a folder of their own when ``results``), made once per test
     process and shared by every test that checks that same run: the sweep's values that are the
-    defaults, the results and conclusion tests. The tests only read the namespace it returns."""
+    defaults, the results and conclusion tests. The tests only read the run it returns. With
+    ``results`` it is a rerun of the default run with ``results_dir`` set (tests/downstream.py)."""
     made: dict = {}
 
-    def get(notebook, results: bool = False) -> dict:
+    def get(notebook, results: bool = False) -> Run:
         key = (str(notebook), results)
         if key not in made:
-            folder = {"results_dir": str(tmp_path_factory.mktemp(notebook.stem))} if results else {}
-            made[key] = run(notebook, **folder)
+            if results:
+                folder = str(tmp_path_factory.mktemp(notebook.stem))
+                made[key] = rerun(get(notebook), results_dir=folder)
+            else:
+                made[key] = run(notebook)
         return made[key]
 
     return get
@@ -73,16 +65,58 @@ def sweep():
 
 @pytest.mark.parametrize(("notebook", "name", "value"), list(sweep()))
 def test_notebook_runs_with_every_choice(notebook, name, value, default_run):
+    """Every statement the value can change is executed with it (tests/downstream.py): the rest
+    read what they read in the default run, which executes every statement."""
     default = default_run(notebook)
-    same = getattr(default["params"], name) == value  # the default's run is this run
-    namespace = default if same else run(notebook, **{name: value})
-    assert getattr(namespace["params"], name) == value
-    assert namespace.get("written") == []  # ran to its last cell; results_dir '' writes nothing
+    same = getattr(default.namespace["params"], name) == value  # the default's run is this run
+    changed = default if same else rerun(default, **{name: value})
+    assert getattr(changed.namespace["params"], name) == value
+    assert changed.namespace.get("written") == []  # results_dir '' writes nothing
+
+
+def _same(a, b) -> bool:
+    """Equal values: frames by content (NaN equal to NaN), containers and dataclasses item by item."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, pd.DataFrame | pd.Series):
+        return a.equals(b) and list(a.index) == list(b.index)
+    if isinstance(a, float):
+        return a == b or (a != a and b != b)
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if dataclasses.is_dataclass(a) or isinstance(a, SimpleNamespace):
+        return _same(vars(a), vars(b))
+    return bool(a == b)
+
+
+def _halfway(notebook, defaults) -> tuple[str, object]:
+    """The sweep's case of this notebook (not a default) whose rerun executes nearest half of the
+    statements: the most of each kind, executed and replayed, to compare."""
+    cases = [(n, v) for nb, n, v in (p.values for p in sweep()) if nb == notebook and getattr(defaults, n) != v]
+    total = len(statements(notebook))
+    return min(cases, key=lambda case: abs(reached(notebook, case[0]) - total / 2))
+
+
+@pytest.mark.parametrize("notebook", find_notebooks(), ids=lambda p: p.stem)
+def test_a_rerun_ends_as_a_full_run_ends(notebook, default_run):
+    """The sweep's premise (tests/downstream.py): executing only what a parameter changes ends with
+    every name bound to what executing every statement gives."""
+    name, value = _halfway(notebook, default_run(notebook).namespace["params"])
+    full, changed = run(notebook, **{name: value}), rerun(default_run(notebook), **{name: value})
+    assert 0 < changed.executed < full.executed
+    names = {k for k in full.namespace if not k.startswith("__")}
+    assert names == {k for k in changed.namespace if not k.startswith("__")}
+    for key in sorted(names):
+        assert _same(full.namespace[key], changed.namespace[key]), f"{notebook.stem} with {name}={value}: {key}"
 
 
 @pytest.mark.parametrize("notebook", find_notebooks(), ids=lambda p: p.stem)
 def test_notebook_writes_its_results_when_asked(notebook, default_run):
-    namespace = default_run(notebook, results=True)
+    namespace = default_run(notebook, results=True).namespace
     tmp_path = Path(namespace["params"].results_dir)
     assert namespace["written"] and all(p.exists() for p in namespace["written"])
     if notebook.stem == "synthesis":
@@ -96,7 +130,7 @@ def test_notebook_writes_its_results_when_asked(notebook, default_run):
 
 @pytest.mark.parametrize("paper", ["lu2021", "zang2022"])
 def test_claims_csv_accounts_for_every_number(paper, default_run):
-    tmp_path = Path(default_run(ROOT / "notebooks" / f"{paper}.ipynb", results=True)["params"].results_dir)
+    tmp_path = Path(default_run(ROOT / "notebooks" / f"{paper}.ipynb", results=True).namespace["params"].results_dir)
     written = pd.read_csv(tmp_path / "claims.csv", dtype=str)
     p = load(paper)
     # a claim printed for several visits is one row per visit (<id>@<visit>); granularity checks
@@ -250,7 +284,7 @@ def _labels(stem: str, default_run) -> list[str]:
     from reanalysis.audit import account
     from reanalysis.conclusions import assess
 
-    ns = default_run(ROOT / "notebooks" / f"{stem}.ipynb")
+    ns = default_run(ROOT / "notebooks" / f"{stem}.ipynb").namespace
     assessed = assess(ns["paper"], account(ns["paper"], ns["claims"]), ns["sensitivity_all"])
     counts = assessed["label"].value_counts()
     first = f"{int(counts.get(CONCLUSION_LABELS[0], 0))} are supported"
