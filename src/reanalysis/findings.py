@@ -19,7 +19,6 @@ the paper pages and the site index are built from them.
 from __future__ import annotations
 
 import fnmatch
-import html
 import json
 import math
 import os
@@ -30,8 +29,9 @@ import pandas as pd
 from . import checks
 from .audit import Settings, implied_n
 from .data import Paper
+from .findings_file import _count, index_entry, read_findings
 from .markup import Prose, escape_markdown
-from .vocabulary import CONSEQUENCES, FINDING_CAUSES, VERDICTS, stated_methods
+from .vocabulary import CONSEQUENCE_WORDS, CONSEQUENCES, FINDING_CAUSES, VERDICTS, stated_methods
 
 __all__ = [
     "SCHEMA",
@@ -44,15 +44,6 @@ __all__ = [
     "read_findings",
     "index_entry",
 ]
-
-#: The consequences in a reader's words.
-CONSEQUENCE_WORDS = {
-    "changes_a_conclusion": "changes a conclusion",
-    "changes_a_conclusion_under_one_reading": "changes a conclusion under one reading",
-    "changes_a_number": "changes a number",
-    "presentation_only": "presentation only",
-    "cannot_be_checked": "cannot be checked",
-}
 
 #: The rounding rule the audit assumes unless a number says otherwise.
 _USUAL_ROUNDING = "half_up"
@@ -604,11 +595,6 @@ def _md(text: object) -> str:
     return escape_markdown(text)
 
 
-def _count(f: dict) -> str:
-    n = len(f["claim_ids"])
-    return f"{n} number{'s' if n != 1 else ''}"
-
-
 _SECTIONS = (
     ("What depends on analysis choices.", ("denominator", "population", "test", "rounding")),
     ("What does not reproduce.", ("inconsistent",)),
@@ -724,39 +710,3 @@ def write_findings(results_dir: str | Path, found: dict) -> list[Path]:
         os.replace(tmp, path)
         written.append(path)
     return written
-
-
-def read_findings(path: str | Path) -> dict | None:
-    """A written ``findings.json`` (a file, or the results folder holding it); None when absent."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "findings.json"
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def index_entry(results: str | Path) -> str:
-    """The site index's summary of one paper (HTML, every text escaped), from its ``findings.json``
-    (a file or the results folder): the paper's conclusion (when its package words it), the counts
-    and each finding with its consequence.
-    Empty when there is no ``findings.json``."""
-    found = read_findings(results)
-    if found is None:
-        return ""
-    counts, paper = found["counts"], found["paper"]
-    held = counts["as_stated"]["reproduced"] + counts["as_stated"]["consistent"]
-    parts = []
-    if paper["concluded"]:
-        parts.append(f"<p>The paper concluded: “{html.escape(paper['concluded']['text'])}”</p>")
-    parts += [
-        f"<p><b>{counts['claims']} printed numbers audited:</b> {held} reproduced by the route the paper "
-        f"states; the other {counts['in_findings']} fall into {len(found['findings'])} findings.</p>"
-    ]
-    items = [
-        f"<li>{html.escape(f['statement'])} <i>({CONSEQUENCE_WORDS[f['consequence']]}; {_count(f)})</i></li>"
-        for f in found["findings"]
-    ]
-    if items:
-        parts.append("<ul>\n" + "\n".join(items) + "\n</ul>")
-    return "\n".join(parts)

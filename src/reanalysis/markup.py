@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from .editions import ANALYST_MIME
 from .vocabulary import SETTING_WORDS
 
 __all__ = ["escape_markdown", "Prose", "ReaderFrame", "ANALYST_MIME"]
@@ -63,12 +64,6 @@ class Prose:
 
     def __str__(self) -> str:
         return self.text
-
-
-#: The MIME type under which a table's analyst edition (ids and every column) travels in a
-#: notebook's output beside the reader's ``text/html``: the site's analyst pages show it
-#: (:func:`reanalysis.tables.analyst_edition`); reader pages and Jupyter show the reader's table.
-ANALYST_MIME = "application/vnd.reanalysis.analyst+html"
 
 
 class ReaderFrame(pd.DataFrame):

@@ -105,7 +105,7 @@ class Package:
     help: str
 
     def check(self, name: str, value: Any) -> str:
-        from .data import available  # the data layer knows where packages live
+        from .packages import available  # the data layer knows where packages live
 
         if not isinstance(value, str) or "\n" in value or "\x00" in value:
             raise ParameterError(name, value, "a paper id or a data package folder, as one line of text")

@@ -193,7 +193,7 @@ def _absolute_packages(parameters: dict, cwd: Path | None = None) -> tuple[dict,
     its absolute path, so a kernel running in ``notebooks/`` reads the same folder; a bare paper
     id that is not such a folder stays an id and names the project's package under ``data/``.
     """
-    from .data import data_root
+    from .packages import data_root
 
     cwd = cwd or Path.cwd()
     out, said = dict(parameters), []
@@ -228,7 +228,7 @@ def _plan(notebooks: list[Path], parameters: dict, per_package: bool = True) -> 
     check_parameters(**parameters)  # bad values fail here, before any kernel starts
     for nb, d in declared.items() if parameters else ():  # ... and combinations only the data can refuse
         check_notebook(nb.stem, {k: parameters[k] if k in parameters else _default(d, k) for k in d})
-    from .data import available
+    from .packages import available
 
     jobs = []
     for nb in notebooks:
@@ -332,7 +332,7 @@ def _pages(jobs: list[Job], per_package: bool = True) -> tuple[list[Page], dict[
     """The site's pages in the manifest's reading order: every notebook of ``notebooks/`` (the
     general audit once per package in ``data/``) and every job run now. Returns the pages, each
     page's notebook, and each page's results folder under build/."""
-    from .data import available
+    from .packages import available
 
     papers = available()
     notebook_of: dict[str, Path] = {}

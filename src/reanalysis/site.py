@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
-from . import findings, tables
+from . import editions, findings_file
 
 __all__ = ["Page", "Manifest", "manifest", "order", "render", "write_index", "write_workshop", "TEMPLATES"]
 
@@ -308,7 +308,7 @@ def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
     written = []
     for analyst in (False, True):
         exporter = _exporter(analyst)
-        edition = tables.analyst_edition(nb) if analyst else tables.reader_edition(nb)
+        edition = editions.analyst_edition(nb) if analyst else editions.reader_edition(nb)
         body, _ = exporter.from_notebook_node(
             edition, resources={"site_nav": _nav(pages, executed.stem, analyst), "metadata": {"name": _title(nb)}}
         )
@@ -408,9 +408,9 @@ def _plain(text: str) -> str:
 
 
 def _summary(notebook: Path, build: Path, results: str | None = None) -> str:
-    """A page's summary on the index, from its ``findings.json`` (:func:`reanalysis.findings.index_entry`);
+    """A page's summary on the index, from its ``findings.json`` (:func:`reanalysis.findings_file.index_entry`);
     a page without one (no paper of its own) is introduced by its notebook's first paragraph."""
-    entry = findings.index_entry(build / (results or notebook.stem))
+    entry = findings_file.index_entry(build / (results or notebook.stem))
     if entry:
         return entry
     cells = _markdown(notebook)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from . import inference
 from .data import Paper
-from .markup import ANALYST_MIME, Prose, escape_markdown
+from .editions import ANALYST_MIME, analyst_edition, reader_edition
+from .markup import Prose, escape_markdown
 from .printed import normalise, parse
 from .vocabulary import TWO_BY_TWO_TESTS, VERDICTS
 
@@ -126,31 +127,6 @@ def claims_table(claims: pd.DataFrame, columns: list[str] | None = None, **where
     if "verdict" in shown:
         reader["verdict"] = [v.replace("_", " ") for v in reader["verdict"]]
     return ClaimsTable(analyst, reader)
-
-
-def analyst_edition(nb):
-    """A copy of notebook ``nb`` (an ``nbformat`` node) for the analyst edition: each output that
-    carries an analyst table (:data:`ANALYST_MIME`) shows it as its HTML."""
-    import copy
-
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if ANALYST_MIME in data:
-                data["text/html"] = data.pop(ANALYST_MIME)
-    return nb
-
-
-def reader_edition(nb):
-    """A copy of notebook ``nb`` for the reader edition: analyst tables dropped from the outputs."""
-    import copy
-
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            output.get("data", {}).pop(ANALYST_MIME, None)
-    return nb
 
 
 def headline(paper: Paper, claims: pd.DataFrame) -> Prose:

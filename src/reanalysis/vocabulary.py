@@ -28,6 +28,7 @@ __all__ = [
     "RANK_TESTS",
     "VERBAL_P",
     "CONSEQUENCES",
+    "CONSEQUENCE_WORDS",
     "FINDING_CAUSES",
     "stated_methods",
     "verbal_p",
@@ -76,6 +77,15 @@ CONSEQUENCES = (
     "presentation_only",
     "cannot_be_checked",
 )
+
+#: The consequences in a reader's words.
+CONSEQUENCE_WORDS = {
+    "changes_a_conclusion": "changes a conclusion",
+    "changes_a_conclusion_under_one_reading": "changes a conclusion under one reading",
+    "changes_a_number": "changes a number",
+    "presentation_only": "presentation only",
+    "cannot_be_checked": "cannot be checked",
+}
 
 #: The causes a finding groups its claims by: the n that the printed percentages imply
 #: (``denominator``), another analysis population, another test or another rounding rule than the
