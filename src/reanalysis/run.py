@@ -627,11 +627,7 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
     # and a third notebook fills that time (measured on 2 cores: 12.3 s -> 11.4 s for make reproduce)
     jobs = max(1, min(jobs or (os.cpu_count() or 1) + 1, len(plan)))
 
-    def one(item):
-        position, job = item
-        executed = _execute(job, staging, position, progress, results)
-        if not html_pages:
-            return executed
+    def page(executed: Path) -> Path:
         try:
             return render(executed, staging / "site", pages)[0]
         except Exception as e:  # nbconvert: the notebook ran; its page could not be written
@@ -639,19 +635,28 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
                 executed, None, f"rendering HTML failed: {type(e).__name__}", str(e), executed
             ) from None
 
+    # The pages are written in one thread of their own (the workshop's first, while the kernels
+    # start; then each notebook's as it finishes): rendering is Python under one lock, so more
+    # threads would not write faster, and each would compile nbconvert's templates again. That
+    # thread never outlives the run (an interrupted run waits for it before its staging folder goes).
+    aside = ThreadPoolExecutor(max_workers=1)
+
+    def one(item):
+        position, job = item
+        executed = _execute(job, staging, position, progress, results)
+        return aside.submit(page, executed) if html_pages else None, executed
+
     # Longest first, so that no worker is left alone with the longest notebook at the end. A
     # notebook's committed size (its outputs: figures, tables) is the estimate of its run time.
     longest_first = sorted(range(len(plan)), key=lambda i: -_size(plan[i].notebook))
-    # The workshop's pages come from its committed notebooks: written while the kernels start. The
-    # thread never outlives the run (an interrupted run waits for it before its staging folder goes).
-    aside = ThreadPoolExecutor(max_workers=1)
     workshop = aside.submit(write_workshop, staging / "site", pages) if html_pages else None
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             submitted = {i: pool.submit(one, (i, plan[i])) for i in longest_first}
             for fut in (submitted[i] for i in range(len(plan))):  # results in the plan's order
                 try:
-                    result.pages.append(fut.result())
+                    written, executed = fut.result()
+                    result.pages.append(written.result() if written else executed)
                 except NotebookFailure as failure:
                     result.failures.append(failure)
     finally:
