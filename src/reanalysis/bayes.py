@@ -55,7 +55,7 @@ P(p1 - p2 > m) = integral of f2(y) P(p1 > y + m) dy (P(p1 > p2) is m = 0), taken
 smaller SD (so that the other arm's CDF is smooth across it), over the stretch where both the density
 and that CDF vary, the rest as Beta tail probabilities; P(p1 / p2 <= r) the same way, over whichever
 arm needs fewer panels. The integrals use a fixed composite rule, vectorised: 10-node Gauss-Legendre
-panels, each at most one SD wide, on pieces split where the integrand may have a power-law kink or
+panels, each at most two SDs wide, on pieces split where the integrand may have a power-law kink or
 an unbounded density (0 and 1, and where the other arm's argument reaches 0 or 1), each half-piece
 mapped by y = end + c t^2 so that such powers (half-integer or whole under these priors) become
 polynomials. Every number is checked: the same rule with twice the panels must agree to 1e-12
@@ -252,7 +252,7 @@ def describe_prior(prior: str, effect: float) -> PriorSummary:
         var = sum(a * b / ((a + b) ** 2 * (a + b + 1)) for a, b in (pri1, pri2))
         sd = math.sqrt(var)
         benefit, at_least = _probability_above(pri1, pri2, 0.0), _probability_above(pri1, pri2, float(effect))
-        low, high, _, _ = _intervals(pri1, pri2, 0.95)
+        low, high, _, _ = _cached_intervals(pri1, pri2, 0.95)
     return PriorSummary(prior, words, float(effect), mean, sd, benefit, at_least, 1 - benefit, low, high)
 
 
@@ -411,15 +411,16 @@ def _graded(points, scale: float, refine: int = 1) -> tuple[np.ndarray, np.ndarr
 
     Each piece is halved, and each half mapped by y = end + (half its length) t^2 from the piece's end,
     t in (0, 1) cut into equal panels of 10 Gauss-Legendre nodes, enough that a panel spans at most
-    ``scale`` in y, and at least 3 (so that a singular point at the piece's far end, at t = 2^(1/2),
-    costs less than 1e-16), times ``refine``. The map makes y^(k/2) (the density of Beta(1/2, b) at 0,
+    2 ``scale`` in y (``scale`` is an SD; panels of one SD gave the same numbers to 1e-15 at twice the
+    cost), and at least 3 (so that a singular point at the piece's far end, at t = 2^(1/2), costs less
+    than 1e-16), times ``refine``. The map makes y^(k/2) (the density of Beta(1/2, b) at 0,
     a Beta(a, b) CDF at its 0 with a half-integer or whole a) a polynomial in t, so an end where the
     integrand has such a power behaves like any other point.
     """
     ys, yms, ws = [], [], []
     for lo, hi in zip(points[:-1], points[1:], strict=True):
         half = (hi - lo) / 2
-        k = refine * max(3, math.ceil(2 * half / scale))
+        k = refine * max(3, math.ceil(half / scale))
         t = ((np.arange(k)[:, None] + _GL_PANEL[0][None, :]) / k).ravel()
         w = np.tile(_GL_PANEL[1] / k, k) * (2 * half) * t
         s = half * t * t
