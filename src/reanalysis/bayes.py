@@ -436,7 +436,7 @@ def _support(post: tuple[float, float]) -> tuple[float, float, float, float, flo
     where the density is unbounded there; and its density written about its mean c,
     exp((a - 1) (log y - log c) + (b - 1) (log(1 - y) - log(1 - c)) - log z), with z the integral of
     that over the bulk by the rule of :func:`_graded`, divided by the bulk's mass (``special.betaln``
-    is off by up to 1e-12 for parameters in the thousands; this normalisation is good to 1e-15).
+    is off by about 1e-12 for parameters in the thousands; this normalisation is good to 1e-15).
     """
     a, b = post
     lo, hi = _bulk(a, b)
@@ -456,8 +456,8 @@ def _expect(g, post, lo: float, hi: float, left: float, right: float, scale: flo
     The ends are Beta probabilities; the stretch where g varies and Y has mass is integrated by the
     rule of :func:`_graded`, its pieces split at ``kinks`` (where g may have a power-law kink: the
     other arm's 0 and 1) and at 0 and 1 (where the density may be unbounded), and reaching out to
-    such a point when it lies within two panel widths (``scale``) of the stretch, or closer than the
-    stretch is long (farther, its effect on a 10-node panel is below 1e-15). g(y, 1 - y) is vectorised
+    such a point when it lies within one panel's width (2 ``scale``) of the stretch and no farther than
+    the stretch is long (farther, its effect on a 10-node panel is below 1e-15). g(y, 1 - y) is vectorised
     (``special.betaincc`` is ten times slower than ``betainc``, so a survival function is written
     I(b, a; 1 - x)).
     """
