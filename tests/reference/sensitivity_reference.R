@@ -173,11 +173,18 @@ bayes_cases <- list(
   list(case = "zero events in arm 1 0/12 v 3/12", e1 = 0, n1 = 12, e2 = 3, n2 = 12),
   list(case = "large 150/1000 v 120/1000", e1 = 150, n1 = 1000, e2 = 120, n2 = 1000)
 )
+# For the uniform and Jeffreys priors only (the effect priors' nested integrate() is not asked for these).
+beta_only_cases <- list(
+  # arms of very different widths (the Python rule integrates over the narrower one)
+  list(case = "unequal arms 3/10 v 300/2000", e1 = 3, n1 = 10, e2 = 300, n2 = 2000),
+  # every participant an event in arm 1: under Jeffreys' prior its density is unbounded at 1
+  list(case = "all events in arm 1 20/20 v 3/40", e1 = 20, n1 = 20, e2 = 3, n2 = 40)
+)
 priors <- list(
   list(name = "uniform", extra = list()),
   list(name = "jeffreys", extra = list())
 )
-for (bc in bayes_cases) {
+for (bc in c(bayes_cases, beta_only_cases)) {
   for (pr in priors) {
     ab <- switch(pr$name, uniform = c(1, 1, 1, 1), jeffreys = c(0.5, 0.5, 0.5, 0.5))
     a1 <- ab[1] + bc$e1; b1 <- ab[2] + bc$n1 - bc$e1
