@@ -309,7 +309,8 @@ def test_threads_swapping_at_once_never_mix(tmp_path):
 
 
 def test_processes_running_at_once_never_mix(tmp_path):
-    """Two processes run the entry point 10 times each (fake kernels writing 20 files tagged by run);
+    """Two processes run the entry point 10 times each (fake kernels writing 20 files tagged by run),
+    starting together once both have imported (so that they overlap however loaded the machine is);
     the parent checks build/ under the lock meanwhile and at the end: always one run's output."""
     nb = _notebook(tmp_path / "nbs" / "good.ipynb", "print(alpha)")
     build = tmp_path / "build"
@@ -317,6 +318,7 @@ def test_processes_running_at_once_never_mix(tmp_path):
         f"""
         import os, shutil, sys, time
         from reanalysis import run
+        import papermill  # what a run imports (after run: its IRI-grammar guard first), before the start
         def fake(job, staging, position, progress, results):
             out = staging / "notebooks" / f"{{job.name}}.ipynb"
             shutil.copyfile(job.notebook, out)
@@ -324,17 +326,32 @@ def test_processes_running_at_once_never_mix(tmp_path):
             for i in range(20):
                 (staging / "good" / f"sub{{i % 4}}").mkdir(parents=True, exist_ok=True)
                 (staging / "good" / f"sub{{i % 4}}" / f"f{{i}}.txt").write_text(tag)
-                time.sleep(0.01)
+                time.sleep(0.005)
             return out
         run._execute = fake
+        print("ready", flush=True)
+        sys.stdin.readline()  # the parent's signal to start
         for _ in range(10):
             assert run.main([{str(nb)!r}, "--build", {str(build)!r}, "--no-html", "--no-progress"]) == 0
         """
     )
     env = {**os.environ, "PYTHONPATH": str(SRC), "REANALYSIS_ZYGOTE": "0"}  # no kernel starts: no zygote to import
     procs = [
-        subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE, text=True) for _ in range(2)
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
     ]
+    assert [p.stdout.readline() for p in procs] == ["ready\n", "ready\n"], [p.stderr.read() for p in procs]
+    for p in procs:
+        p.stdin.write("go\n")
+    for p in procs:
+        p.stdin.close()  # flushes: both start now
     checks = 0
     while any(p.poll() is None for p in procs):
         if build.exists():

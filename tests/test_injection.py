@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import tomllib
 from pathlib import Path
@@ -253,6 +254,8 @@ def test_navigation_hrefs_are_quoted():
 def built(hostile, tmp_path_factory):
     """The hostile package audited by notebooks/audit.ipynb under a hostile file name, rendered to
     the site (both editions and the index), plus a page of the other data-driven outputs."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
     from reanalysis.run import ROOT, reproduce
 
     build = tmp_path_factory.mktemp("build")
@@ -260,8 +263,10 @@ def built(hostile, tmp_path_factory):
     notebook = nbdir / f"audit {NAME_POISON}.ipynb"
     shutil.copy(ROOT / "notebooks" / "audit.ipynb", notebook)
     src = str(Path(reanalysis.__file__).resolve().parents[1])
-    with pytest.MonkeyPatch.context() as mp:  # the kernel imports this checkout's reanalysis
-        mp.setenv("PYTHONPATH", src + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    kernel = KernelSpecManager().get_kernel_spec("python3").argv[0]
+    with pytest.MonkeyPatch.context() as mp:  # the kernel imports this checkout's reanalysis: as this
+        if os.path.abspath(kernel) != os.path.abspath(sys.executable):  # process does if it runs this python
+            mp.setenv("PYTHONPATH", src + os.pathsep + os.environ.get("PYTHONPATH", ""))  # (no new zygote)
         result = reproduce([notebook], build=build, parameters={"paper_dir": str(hostile)}, jobs=1, progress=False)
     assert result.ok, result.failures
     audited = Path(result.pages[0]).stem  # the audit's page: the notebook's name and the package's

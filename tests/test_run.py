@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
 import re
-import subprocess
-import sys
 import tomllib
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -165,11 +164,23 @@ def test_reference_notebooks_are_executed_and_clean():
                 assert not [o for o in cell.outputs if o.get("name") == "stderr"], f"{path.name}: stderr output"
 
 
-def test_help_notebook_lists_parameters():
+def test_help_notebook_lists_parameters(monkeypatch):
+    """What the README's `papermill --help-notebook notebooks/<nb>.ipynb` prints: papermill's own command
+    (its click entry point, run in this process: a process of its own adds 2 s of imports, nothing tested)."""
+    import logging
+
+    from click.testing import CliRunner
+    from papermill.cli import papermill as papermill_command
+
     nb = find_notebooks()[0]
-    out = subprocess.run(
-        [sys.executable, "-m", "papermill", "--help-notebook", str(nb)], capture_output=True, text=True, check=True
-    ).stdout
+    # what the command changes in its process, put back afterwards: one variable, the root logger
+    monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", os.environ.get("PYDEVD_DISABLE_FILE_VALIDATION", "1"))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    done = CliRunner().invoke(papermill_command, ["--help-notebook", str(nb)], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    out = done.stdout
     for name in papermill.inspect_notebook(str(nb)):
         assert re.search(rf"^\s+{name}: \S+ \(default .+\)\s+\S", out, re.MULTILINE), (name, out)
 
@@ -264,10 +275,13 @@ def test_what_a_kernel_says_while_starting_is_in_no_cell(tmp_path, monkeypatch):
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-say.py").write_text("started = 'it ran'\nprint('said while starting')\n", encoding="utf-8")
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     assert _kernel_manager_class()().client_factory is ready_client(AsyncKernelClient)
     nb = _notebook(tmp_path / "nb" / "talk.ipynb", "print('first cell')", "print(started)")
-    result = reproduce([nb], tmp_path / "build", html_pages=False, progress=False, results=False)
+    # the kernel is forked (where kernels are) from a zygote started before IPYTHONDIR was set (the one
+    # this process keeps, if any): IPython reads its folder when the kernel starts, not when imported
+    with held([nb.parent]):
+        monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+        result = reproduce([nb], tmp_path / "build", html_pages=False, progress=False, results=False)
     assert result.ok
     cells = nbformat.read(tmp_path / "build" / "notebooks" / "talk.ipynb", as_version=4).cells
     said = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in cells if c.cell_type == "code"]

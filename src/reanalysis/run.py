@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import json
 import os
 import re
@@ -164,12 +165,22 @@ def _convert(value: str):
 
 
 def _declared(notebook: Path) -> dict:
+    """The parameters ``notebook`` declares (papermill's ``inspect_notebook``), read again only when the
+    file changed: every run with a site asks it of every notebook in ``notebooks/`` (does it take
+    ``paper_dir``?), and reading a notebook with its figures takes 10-30 ms."""
+    try:
+        stat = notebook.stat()
+        return dict(_inspected(str(notebook), stat.st_mtime_ns, stat.st_size))
+    except Exception as e:  # missing, not JSON, not a notebook, unreadable
+        raise PlanError(f"cannot read notebook {notebook}: {type(e).__name__}: {_one_line(e)}") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _inspected(path: str, mtime_ns: int, size: int) -> dict:
+    """``papermill.inspect_notebook(path)`` of the file as it was at ``mtime_ns`` with ``size`` bytes."""
     import papermill
 
-    try:
-        return papermill.inspect_notebook(str(notebook))
-    except Exception as e:  # not JSON, not a notebook, unreadable
-        raise PlanError(f"cannot read notebook {notebook}: {type(e).__name__}: {_one_line(e)}") from None
+    return papermill.inspect_notebook(path)
 
 
 def _default(declared: dict, name: str):
@@ -595,12 +606,15 @@ def reproduce(
         os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
     with held({nb.parent for nb in notebooks}):  # zygotes: they import while the plan is checked
         plan = _plan(notebooks, parameters or {}, per_package)
-        pages, sources, folders = _pages(plan, per_package)
-        from .site import workshop_page
+        # the site's pages only for a run that writes them: a run without (--no-html, --refresh) imports
+        # no site code (nbconvert, the audit, scipy.stats: ~1.5 s of CPU)
+        pages, sources, folders = _pages(plan, per_package) if html_pages else ([], {}, {})
+        if workshop and html_pages:
+            from .site import workshop_page
 
-        extra = workshop_page() if workshop and html_pages else None
-        if extra is not None:
-            pages.append(extra)
+            extra = workshop_page()
+            if extra is not None:
+                pages.append(extra)
         with _locked(build, wait):
             _clean_leftovers(build)
             staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(build), dir=build.parent))
@@ -618,7 +632,8 @@ def _size(notebook: Path) -> int:
 
 
 def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results) -> RunResult:
-    from .site import render, write_index, write_workshop
+    if html_pages:
+        from .site import render, write_index, write_workshop
 
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()

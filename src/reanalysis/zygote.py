@@ -179,9 +179,11 @@ _USERS: dict = {}  # key() -> holders now
 _KEPT = 2
 _LOCK = threading.Lock()
 
-#: Variables that change from one call to the next and that no import reads (pytest's name of the
-#: running test): left out of a zygote's key, so that a test session keeps its zygote.
-_NOT_READ_AT_IMPORT = ("PYTEST_CURRENT_TEST",)
+#: Variables that no import of :data:`PRELOAD` reads: left out of a zygote's key, so that a test session
+#: keeps its zygote. Pytest's name of the running test changes from one call to the next; IPython's
+#: folder (profiles, startup files) is read when the kernel starts, in the fork, from its own environment
+#: (``tests/test_run.py`` checks that a startup file in it runs in a kernel forked from a zygote started before).
+_NOT_READ_AT_IMPORT = ("PYTEST_CURRENT_TEST", "IPYTHONDIR")
 
 
 def key(folder: str, interpreter: list[str]) -> tuple:
