@@ -446,12 +446,20 @@ def serve(path: str) -> None:
     _SET_BY_IMPORTS.update({k: v for k, v in os.environ.items() if k not in environ and k != "MPLBACKEND"})
     os.environ.clear()
     os.environ.update(environ)
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    state = _State()
+
+    def stop(*_) -> None:
+        state.stopping = True
+        if state.accepting:  # waiting for a client: stop now, not at the wait's next timeout (0.2 s)
+            raise _Stopped
+
+    signal.signal(signal.SIGTERM, stop)
     listener.settimeout(0.2)
     children: set[int] = set()
     try:
-        _loop(listener, parent, children, stopping)
+        _loop(listener, parent, children, state)
+    except _Stopped:
+        pass
     finally:  # reaped here, so that their CPU time counts in the runner's (benchmarks measure it)
         deadline = time.monotonic() + 3
         while children and time.monotonic() < deadline:
@@ -501,15 +509,31 @@ def _reap(children: set[int]) -> None:
             children.discard(pid)
 
 
-def _loop(listener: socket.socket, parent: int, children: set[int], stopping: list) -> None:
-    while not stopping:
+class _State:
+    """The zygote's loop: asked to stop (SIGTERM), and whether it is waiting for a client."""
+
+    stopping = False
+    accepting = False
+
+
+class _Stopped(Exception):
+    """SIGTERM came while the zygote waited for a client."""
+
+
+def _loop(listener: socket.socket, parent: int, children: set[int], state: _State) -> None:
+    while not state.stopping:
         _reap(children)
         if os.getppid() != parent:  # the runner is gone
             return
+        state.accepting = True  # from here to the end of accept(), SIGTERM raises _Stopped
         try:
+            if state.stopping:
+                return
             conn, _ = listener.accept()
         except (TimeoutError, InterruptedError):
             continue
+        finally:
+            state.accepting = False
         fds: list[int] = []
         try:
             conn.settimeout(10)
@@ -532,3 +556,8 @@ def _loop(listener: socket.socket, parent: int, children: set[int], stopping: li
 
 if __name__ == "__main__":
     serve(sys.argv[1])
+    # its kernels reaped, nothing of the zygote's own is left to save: ending the interpreter (the
+    # modules of PRELOAD torn down one by one) would take 0.2-0.3 s, waited for at the end of every run
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
