@@ -15,6 +15,7 @@ import pytest
 import yaml
 from papermill.exceptions import PapermillExecutionError
 
+from reanalysis import zygote
 from reanalysis.data import available
 from reanalysis.params import ParameterError
 from reanalysis.run import ROOT, _kernel_manager_class, find_notebooks, main, reproduce
@@ -86,6 +87,30 @@ def test_bad_parameter_fails_before_any_kernel_starts(tiny, capsys):
     assert main([str(good), "--build", str(build), "-p", "alpha", "1.5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: parameter alpha = 1.5 is not allowed: expected a number in (0, 1)"]
+
+
+@pytest.mark.skipif(not zygote.available(), reason="kernels are not forked here")
+def test_a_run_refused_before_any_kernel_keeps_no_zygote_it_started(tiny, monkeypatch):
+    """The runner starts its zygote while it checks the plan; a run refused by that check ends the
+    zygote it started (which would import for 2 s for nobody), and keeps one that was kept before."""
+    good, _, build = tiny
+    rc = good.parent / "matplotlibrc"  # a folder of its own, for which no zygote is kept (see zygote.key)
+    rc.write_text("lines.linewidth: 3\n")
+    started, start = [], zygote.Zygote.__init__
+    monkeypatch.setattr(zygote.Zygote, "__init__", lambda z, cwd, i: started.append(cwd) or start(z, cwd, i))
+
+    def kept() -> list:
+        return [k for k in zygote._POOL if k[1] == str(rc.resolve())]
+
+    with pytest.raises(ParameterError, match="alpha = 1.5"):
+        reproduce([good], build, {"alpha": 1.5}, progress=False)
+    assert started == [good.parent] and kept() == []  # started, then ended
+    with held([good.parent]):  # one kept from an earlier run ...
+        pass
+    with pytest.raises(ParameterError, match="alpha = 1.5"):
+        reproduce([good], build, {"alpha": 1.5}, progress=False)
+    assert len(started) == 2 and len(kept()) == 1  # ... stays
+    zygote._POOL.pop(kept()[0]).stop()
 
 
 def test_parameter_no_notebook_takes_is_refused(tiny):

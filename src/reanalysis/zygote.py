@@ -214,29 +214,39 @@ def held(folders: Iterable[Path | str], command: list[str] | None = None) -> Ite
 
     Zygotes are kept for the next holder in this process (a test session runs many; the same
     environment and ``matplotlibrc`` give the same imports), at most ``_KEPT`` unused ones, and
-    ended when the process exits. One that is held is never ended (its kernels would go too).
+    ended when the process exits. One that is held is never ended (its kernels would go too). One
+    started for a block that raised (a run refused before any kernel started, mostly) is not kept:
+    it would go on importing for 2 s for nobody.
     """
     command = (command or _python3_interpreter()) if available() else None
     if not command:
         yield
         return
     keys = {os.path.realpath(folder): key(os.path.realpath(folder), command) for folder in folders}
+    started = set()
     with _LOCK:
         if not _POOL:
             atexit.register(stop_all)
         for folder, k in keys.items():
             if k not in _POOL:
                 _POOL[k] = Zygote(Path(folder), command)
+                started.add(k)
             _POOL[k] = _POOL.pop(k)  # the most recently used last
             _USERS[k] = _USERS.get(k, 0) + 1
+    raised = False
     try:
         yield
+    except BaseException:
+        raised = True
+        raise
     finally:
         with _LOCK:
             for k in keys.values():
                 _USERS[k] -= 1
             unused = [k for k in _POOL if not _USERS.get(k)]
-            for k in unused[: max(0, len(unused) - _KEPT)]:  # the least recently used
+            ended = [k for k in unused if raised and k in started]
+            kept = [k for k in unused if k not in ended]
+            for k in ended + kept[: max(0, len(kept) - _KEPT)]:  # the least recently used
                 _POOL.pop(k).stop()
 
 
