@@ -606,8 +606,8 @@ def reproduce(
         os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
     with held({nb.parent for nb in notebooks}):  # zygotes: they import while the plan is checked
         plan = _plan(notebooks, parameters or {}, per_package)
-        # the site's pages only for a run that writes them: a run without (--no-html, --refresh) imports
-        # no site code (nbconvert, the audit, scipy.stats: ~1.5 s of CPU)
+        # the site's pages only for a run that writes them: a run without (--no-html, --refresh) reads
+        # neither the manifest nor every notebook of notebooks/ for its title and parameters
         pages, sources, folders = _pages(plan, per_package) if html_pages else ([], {}, {})
         if workshop and html_pages:
             from .site import workshop_page
