@@ -41,8 +41,36 @@ def _fork_nbval_kernels(config) -> None:
 
     patch = pytest.MonkeyPatch()
     patch.setattr(nbval.kernel, "KernelManager", ForkedKernelManager)
+    patch.setattr(nbval.kernel.NbvalKernelspecManager, "get_kernel_spec", _as_the_runner(nbval.kernel))
     config.add_cleanup(patch.undo)
     config.add_cleanup(stop_all)  # end the zygotes (and reap their kernels) before this process ends
+
+
+def _as_the_runner(kernel):
+    """nbval's kernel of this environment (``--nbval-current-env``: this python, ``-m ipykernel_launcher``)
+    with the flags of the environment's installed ``python3`` kernel, the runner's (``make venv``
+    installs it with ``-Xfrozen_modules=off``), when that kernel is this same python: nbval's kernels
+    then start as the runner's do and are forked from the same zygote (one per folder and worker,
+    not two). Any other kernel is nbval's as it is."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from reanalysis.zygote import interpreter
+
+    given = kernel.NbvalKernelspecManager.get_kernel_spec
+
+    def get_kernel_spec(self, kernel_name):
+        spec = given(self, kernel_name)
+        if kernel_name != kernel.CURRENT_ENV_KERNEL_NAME:
+            return spec
+        try:
+            installed = KernelSpecManager().get_kernel_spec("python3").argv
+        except Exception:  # noqa: BLE001 - no python3 kernel installed: nbval's own
+            return spec
+        if interpreter(installed) and installed[0] == spec.argv[0]:  # this python, -m ipykernel_launcher
+            spec.argv = list(installed)
+        return spec
+
+    return get_kernel_spec
 
 
 # Property tests explore the same examples on every run (seeded from each test), so that
