@@ -1,6 +1,8 @@
 """pytest configuration shared by the unit tests and nbval over notebooks/."""
 
 import os
+import re
+from pathlib import Path
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
@@ -121,10 +123,25 @@ def pytest_xdist_make_scheduler(config, log):
             path = nodeid.split("::", 1)[0]
             if path not in SPREAD:
                 return path
+            if stem := _notebook_of(nodeid):  # the tests that share a notebook's default run: one worker makes it
+                return f"{path}::{stem}"
             parts = nodeid.split("[", 1)[0].split("::")  # path, [class,] test (parameters may hold "::")
             return "::".join(parts[:2]) if len(parts) > 2 else nodeid
 
     return SpreadScheduling(config, log)
+
+
+def _notebook_of(nodeid: str) -> str | None:
+    """The notebook a test of tests/test_notebooks.py is about, from its parameters ("[zang2022-alpha=0.01]",
+    "[lu2021]") or its name ("test_zang2022_..."): the tests of one notebook share its default run
+    (made once per worker), so they go to one worker."""
+    if not nodeid.startswith("tests/test_notebooks.py::"):
+        return None
+    name, _, given = nodeid.split("::", 1)[1].partition("[")
+    stems = {p.stem for p in Path(__file__).parent.joinpath("notebooks").glob("*.ipynb")}
+    first = re.split(r"[-\]]", given, maxsplit=1)[0] if given else ""
+    named = re.match(r"test_([a-z0-9]+)_", name)
+    return first if first in stems else named.group(1) if named and named.group(1) in stems else None
 
 
 def _rank(item) -> int:
