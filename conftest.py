@@ -1,5 +1,6 @@
 """pytest configuration shared by the unit tests and nbval over notebooks/."""
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -131,6 +132,11 @@ def pytest_xdist_make_scheduler(config, log):
     return SpreadScheduling(config, log)
 
 
+@functools.cache
+def _notebook_stems() -> frozenset[str]:
+    return frozenset(p.stem for p in Path(__file__).parent.joinpath("notebooks").glob("*.ipynb"))
+
+
 def _notebook_of(nodeid: str) -> str | None:
     """The notebook a test of tests/test_notebooks.py is about, from its parameters ("[zang2022-alpha=0.01]",
     "[lu2021]") or its name ("test_zang2022_..."): the tests of one notebook share its default run
@@ -138,7 +144,7 @@ def _notebook_of(nodeid: str) -> str | None:
     if not nodeid.startswith("tests/test_notebooks.py::"):
         return None
     name, _, given = nodeid.split("::", 1)[1].partition("[")
-    stems = {p.stem for p in Path(__file__).parent.joinpath("notebooks").glob("*.ipynb")}
+    stems = _notebook_stems()
     first = re.split(r"[-\]]", given, maxsplit=1)[0] if given else ""
     named = re.match(r"test_([a-z0-9]+)_", name)
     return first if first in stems else named.group(1) if named and named.group(1) in stems else None
