@@ -89,23 +89,32 @@ def _last_true(pred, lo: int, hi: int, guess: int) -> int:
     return a
 
 
-def _logsumexp_range(a: int, b: int, n1: int, n2: int, events: int, start_log: float) -> tuple[float, float]:
-    """(max, sum of exp(log P - max)) over x in [a, b], log P from the ratio of neighbours, in chunks;
-    ``start_log`` is log P(a)."""
-    top, acc = -math.inf, 0.0
-    for lo in range(a, b + 1, _CHUNK):
-        hi = min(lo + _CHUNK - 1, b)
-        x = np.arange(lo, hi, dtype=float)
-        steps = np.log((n1 - x) * (events - x)) - np.log((x + 1) * (n2 - events + x + 1))
-        logp = start_log + np.concatenate(([0.0], np.cumsum(steps)))
-        start_log = float(logp[-1]) + (
-            math.log((n1 - hi) * (events - hi)) - math.log((hi + 1) * (n2 - events + hi + 1)) if hi < b else 0.0
-        )
-        m = float(logp.max())
-        if m > top:
-            acc, top = acc * math.exp(top - m) if acc else 0.0, m
-        acc += float(np.exp(logp - top).sum())
-    return top, acc
+def _ratio_sum(anchor: int, end: int, n1: int, n2: int, events: int, floor: float) -> tuple[float, int, bool]:
+    """Sum of P(x) / P(anchor) over x from ``anchor`` to ``end`` (either side of it), P(x) falling away from
+    the anchor; each P(x) / P(anchor) a product of the neighbours' ratios (numpy's cumprod, in chunks).
+    Returns the sum, how many terms are at least ``floor`` and whether the last one is below it."""
+    total, count, carry = 1.0, int(floor <= 1), 1.0
+    toward, length = (1 if end >= anchor else -1), abs(end - anchor)
+    for first in range(1, length + 1, _CHUNK):
+        last = min(first + _CHUNK - 1, length)
+        if toward > 0:  # P(x) / P(x - 1) = (n1 + 1 - x)(e + 1 - x) / (x (n2 - e + x)), x = anchor + 1, ...
+            x = np.arange(anchor + first, anchor + last + 1, dtype=float)
+            terms = n1 + 1 - x
+            terms *= events + 1 - x
+            x *= x + (n2 - events)
+        else:  # P(x) / P(x + 1) = (x + 1)(n2 - e + x + 1) / ((n1 - x)(e - x)), x = anchor - 1, ...
+            x = np.arange(anchor - first, anchor - last - 1, -1, dtype=float)
+            terms = x + 1
+            terms *= x + (n2 - events + 1)
+            x = (n1 - x) * (events - x)
+        terms /= x
+        np.cumprod(terms, out=terms)
+        if carry != 1.0:
+            terms *= carry
+        total += float(terms.sum())
+        count += len(terms) - int(np.searchsorted(terms[::-1], floor))  # falling: those >= floor come first
+        carry = float(terms[-1])
+    return total, count, carry < floor
 
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -139,10 +148,12 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
 
     Exact at any size: no underflow below 1e-308, and time and memory bounded. The hypergeometric is
     unimodal, so the outcomes at most as likely as the observed one form two tails, [lo, c1] and
-    [c2, hi]; of each only the part within exp(-60) of the observed probability is summed (its ends found
-    by galloping and bisection), from log P(x + 1) - log P(x) = log((n1 - x)(e - x)) - log((x + 1)(n2 - e +
-    x + 1)) (e = k1 + k2). Which outcomes tie with the observed one (R's relative 1e-7) is decided on
-    log P(x) - log P(k1), computed as differences of ``lgamma`` that keep their digits at any size.
+    [c2, hi]. Which outcomes tie with the observed one (R's relative 1e-7), so c1 and c2, is decided by
+    galloping and bisection on log P(x) - log P(k1), computed as differences of ``lgamma`` that keep their
+    digits at any size. Each tail is then summed outward from c1 or c2 as P(x) / P(c), products of the
+    neighbours' ratios P(x + 1) / P(x) = (n1 - x)(e - x) / ((x + 1)(n2 - e + x + 1)) (e = k1 + k2), at least
+    as far as the outcomes within exp(-60) of the observed probability (how far is first guessed from the
+    normal approximation; where the guess falls short, the end is found by bisection as for c1 and c2).
 
     Raises
     ------
@@ -170,40 +181,65 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         def rel(x: int) -> float:
             return base - g(x + 1) - g(n1 - x + 1) - g(events - x + 1) - g(n2 - events + x + 1)
 
+    seen: dict[int, float] = {}
+    rel = (lambda f: lambda x: seen[x] if x in seen else seen.setdefault(x, f(x)))(rel)  # asked again for the ends
     level, cut = math.log(_REL_ERR), -_NEGLIGIBLE
     mode = min(max((events + 1) * (n1 + 1) // (total + 2), lo), hi)
     sd = math.sqrt(events * (total - events) * n1 * n2 / (total * total * max(total - 1, 1)))
-    reach = int(12 * sd) + 2  # log P falls by about 72 within 12 SDs: a first guess for the window's ends
     mirror = 2 * mode - k1
-    # left tail: log P increasing on [lo, mode]; keep a <= x <= c1 with cut <= rel <= level
+    # left tail: log P increasing on [lo, mode]; keep x <= c1 with rel(x) <= level
     c1 = _last_true(lambda x: rel(x) <= level, lo, mode, k1 if k1 <= mode else mirror)
-    a = _last_true(lambda x: rel(x) < cut, lo, c1, c1 - reach) + 1
-    # right tail: log P decreasing on [mode + 1, hi]; keep c2 <= x <= b
+    # right tail: log P decreasing on [mode + 1, hi]; keep x >= c2
     c2 = _last_true(lambda x: rel(x) > level, mode + 1, hi, k1 if k1 > mode else mirror) + 1
-    b = _last_true(lambda x: rel(x) >= cut, c2, hi, c2 + reach)
-    windows = [(u, v) for u, v in [(a, c1), (c2, b)] if u <= v]
+    # Each tail is summed from its end nearest the mode outward, the bulk (above _NORMALISE_ABOVE) from the
+    # mode both ways: (anchor, the range's end, rel(anchor), the last x to keep: rel(x) >= rel(anchor) - drop).
+    spans = [(c, end, rel(c), rel(c) - cut) for c, end in [(c1, lo), (c2, hi)] if lo <= c <= hi and rel(c) >= cut]
     if total > _NORMALISE_ABOVE:  # log P(k1) = -log of the sum of P(x) / P(k1) over the bulk
-        top = rel(mode)
-        bulk = (
-            _last_true(lambda x: rel(x) < top - _NEGLIGIBLE, lo, mode, mode - reach) + 1,
-            _last_true(lambda x: rel(x) >= top - _NEGLIGIBLE, mode, hi, mode + reach),
-        )
+        spans += [(mode, lo, rel(mode), _NEGLIGIBLE), (mode, hi, rel(mode), _NEGLIGIBLE)]
     else:
         g = math.lgamma
         log_observed = g(n1 + 1) + g(n2 + 1) - g(total + 1) + g(events + 1) + g(total - events + 1)
         log_observed -= g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
-        bulk = None
-    if sum(v - u + 1 for u, v in windows + ([bulk] if bulk else [])) > FISHER_MAX_TERMS:
+    sums, terms, exact = [0.0] * len(spans), 0, []
+    for i, (anchor, bound, shift, drop) in enumerate(spans):
+        toward = 1 if bound > anchor else -1
+        # a first guess for how far to go: the normal approximation, or (nearer when the anchor lies far out)
+        # drop / the first step, which log-concavity makes an upper bound
+        near = abs(anchor - mode)
+        reach = 1.15 * (math.sqrt(near * near + 2 * drop * sd * sd) - near) + 16
+        if anchor != bound:
+            x = anchor if toward > 0 else anchor - 1
+            first = abs(math.log((n1 - x) * (events - x) / ((x + 1) * (n2 - events + x + 1))))
+            if first > 0:
+                reach = min(reach, drop / first + 2)
+        end = anchor + toward * min(int(reach), abs(bound - anchor))
+        if abs(end - anchor) < _CHUNK:
+            s, kept, past = _ratio_sum(anchor, end, n1, n2, events, math.exp(-drop))
+            if past or end == bound:
+                sums[i] = s
+                terms += kept
+                continue
+        # not there yet: find the last x to keep by galloping and bisection (rel is exact), sum afterwards
+        if toward < 0:
+            end = _last_true(lambda x, f=shift - drop: rel(x) < f, lo, anchor, end) + 1
+        else:
+            end = _last_true(lambda x, f=shift - drop: rel(x) >= f, anchor, hi, end)
+        exact.append((i, anchor, end))
+        terms += abs(end - anchor) + 1
+    terms -= total > _NORMALISE_ABOVE  # the mode is in both halves of the bulk
+    if terms > FISHER_MAX_TERMS:
         raise TableTooLarge(
             f"Fisher's exact test not run: table too large (n = {n1} and {n2} per arm; "
             f"more than {FISHER_MAX_TERMS:,} outcomes to sum, closedform.FISHER_MAX_TERMS)"
         )
-    if bulk:
-        m, acc = _logsumexp_range(*bulk, n1, n2, events, rel(bulk[0]))
-        log_observed = -(m + math.log(acc))
-    parts = [_logsumexp_range(u, v, n1, n2, events, rel(u)) for u, v in windows]
-    top = max(m for m, _ in parts)
-    summed = sum(acc * math.exp(m - top) for m, acc in parts)
+    for i, anchor, end in exact:
+        sums[i] = _ratio_sum(anchor, end, n1, n2, events, 0.0)[0]
+    if total > _NORMALISE_ABOVE:  # the bulk's two halves came last
+        down, up = sums[-2:]
+        del sums[-2:], spans[-2:]
+        log_observed = -(rel(mode) + math.log(down + up - 1))
+    top = max(span[2] for span in spans)
+    summed = sum(s * math.exp(span[2] - top) for span, s in zip(spans, sums, strict=True))
     return min(0.0, log_observed + top + math.log(summed))
 
 
