@@ -58,6 +58,9 @@ _NEGLIGIBLE = 60.0
 #: for arms of about 10^10 and more, where the outcomes near the observed one number in the millions.
 FISHER_MAX_TERMS = 20_000_000
 _CHUNK = 1 << 20
+#: How far each tail is first summed: this many times the normal approximation's distance to exp(-60) of the
+#: observed probability, plus 16 (short of it, the end is found by bisection and the tail summed again).
+_GUESS_MARGIN = 1.15
 
 
 def _last_true(pred, lo: int, hi: int, guess: int) -> int:
@@ -206,7 +209,7 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         # a first guess for how far to go: the normal approximation, or (nearer when the anchor lies far out)
         # drop / the first step, which log-concavity makes an upper bound
         near = abs(anchor - mode)
-        reach = 1.15 * (math.sqrt(near * near + 2 * drop * sd * sd) - near) + 16
+        reach = _GUESS_MARGIN * (math.sqrt(near * near + 2 * drop * sd * sd) - near) + 16
         if anchor != bound:
             x = anchor if toward > 0 else anchor - 1
             first = abs(math.log((n1 - x) * (events - x) / ((x + 1) * (n2 - events + x + 1))))
