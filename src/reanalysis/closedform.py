@@ -99,23 +99,21 @@ def _ratio_sum(anchor: int, end: int, n1: int, n2: int, events: int, floor: floa
     total, count, carry = 1.0, int(floor <= 1), 1.0
     toward, length = (1 if end >= anchor else -1), abs(end - anchor)
     for first in range(1, length + 1, _CHUNK):
-        last = min(first + _CHUNK - 1, length)
-        if toward > 0:  # P(x) / P(x - 1) = (n1 + 1 - x)(e + 1 - x) / (x (n2 - e + x)), x = anchor + 1, ...
-            x = np.arange(anchor + first, anchor + last + 1, dtype=float)
-            terms = n1 + 1 - x
-            terms *= events + 1 - x
-            x *= x + (n2 - events)
-        else:  # P(x) / P(x + 1) = (x + 1)(n2 - e + x + 1) / ((n1 - x)(e - x)), x = anchor - 1, ...
-            x = np.arange(anchor - first, anchor - last - 1, -1, dtype=float)
-            terms = x + 1
-            terms *= x + (n2 - events + 1)
-            x = (n1 - x) * (events - x)
-        terms /= x
-        np.cumprod(terms, out=terms)
+        m = min(_CHUNK, length + 1 - first)
+        if toward > 0:  # P(x) / P(x - 1) = (n1 + 1 - x)(e + 1 - x) / (x (n2 - e + x)), x = anchor + first, ...
+            x, factors = anchor + first, ((n1 + 1, -1), (events + 1, -1), (0, 1), (n2 - events, 1))
+        else:  # P(x) / P(x + 1) = (x + 1)(n2 - e + x + 1) / ((n1 - x)(e - x)), x = anchor - first, ...
+            x, factors = anchor - first, ((1, 1), (n2 - events + 1, 1), (n1, -1), (events, -1))
+        # each factor k + s x as an arange over the chunk (x runs against toward when s = -1)
+        a, b, c, d = (np.arange(k + s * x, k + s * x + s * toward * m, s * toward, dtype=float) for k, s in factors)
+        a *= b
+        c *= d
+        a /= c
+        terms = a.cumprod(out=a)
         if carry != 1.0:
             terms *= carry
         total += float(terms.sum())
-        count += len(terms) - int(np.searchsorted(terms[::-1], floor))  # falling: those >= floor come first
+        count += m - int(terms[::-1].searchsorted(floor))  # falling: those >= floor come first
         carry = float(terms[-1])
     return total, count, carry < floor
 
@@ -141,9 +139,44 @@ def _lgamma_diff(a: float, b: float) -> float:
     return (a - 0.5) * math.log1p(d / a) + d * math.log(b) - d + _stirling_corr(b) - _stirling_corr(a)
 
 
-#: Arms totalling more than this get the observed outcome's probability by normalising over the outcomes
-#: near the mode (``lgamma`` of 10^7 carries an absolute error near 1e-9, of 10^9 near 1e-6).
-_NORMALISE_ABOVE = 10**7
+def _stirlerr(n: int) -> float:
+    """log(n!) - log(sqrt(2 pi n) (n / e)^n) for n >= 1 (Loader 2000; R's stirlerr)."""
+    if n < 16:
+        return math.lgamma(n + 1) - (n + 0.5) * math.log(n) + n - _HALF_LOG_2PI
+    return _stirling_corr(n)
+
+
+def _bd0(x: float, m: float) -> float:
+    """x log(x / m) + m - x, the binomial deviance (Loader 2000), as x log1p((x - m) / m) - (x - m): its
+    absolute error a few units in the last place of |x - m|, which is all log P needs (R's bd0 sums a series
+    near x = m for relative accuracy, which would cost a loop here)."""
+    d = x - m
+    return x * math.log1p(d / m) - d
+
+
+def _log_dbinom(x: int, n: int, p: float, q: float) -> float:
+    """log of the binomial probability of x in n (p + q = 1, both > 0): Loader's saddle-point form, accurate
+    to a few units in the last place of log P at any size (R's dbinom_raw)."""
+    if x == 0:
+        return -_bd0(n, n * q) - n * p if p < 0.1 else n * math.log(q)
+    if x == n:
+        return -_bd0(n, n * p) - n * q if q < 0.1 else n * math.log(p)
+    lc = _stirlerr(n) - _stirlerr(x) - _stirlerr(n - x) - _bd0(x, n * p) - _bd0(n - x, n * q)
+    return lc - 0.5 * (math.log(2 * math.pi) + math.log(x) + math.log1p(-x / n))
+
+
+def _log_dhyper(x: int, n1: int, n2: int, events: int) -> float:
+    """log P(x): the hypergeometric probability of x events in arm 1 of n1 given ``events`` in n1 + n2, as
+    a ratio of binomial probabilities (R's dhyper), accurate at any size where a difference of ``lgamma``
+    values is not (``lgamma`` of 10^7 carries an absolute error near 1e-9, of 10^9 near 1e-6)."""
+    total = n1 + n2
+    p, q = events / total, (total - events) / total
+    return _log_dbinom(x, n1, p, q) + _log_dbinom(events - x, n2, p, q) - _log_dbinom(events, total, p, q)
+
+
+#: Arms totalling more than this get log P(x) - log P(k1) from Stirling's series (:func:`_lgamma_diff`); below
+#: it, plain ``lgamma`` keeps about 1e-8 of it, well within R's 1e-7 tie tolerance.
+_LGAMMA_DIFF_ABOVE = 10**7
 
 
 def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
@@ -157,6 +190,7 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     neighbours' ratios P(x + 1) / P(x) = (n1 - x)(e - x) / ((x + 1)(n2 - e + x + 1)) (e = k1 + k2), at least
     as far as the outcomes within exp(-60) of the observed probability (how far is first guessed from the
     normal approximation; where the guess falls short, the end is found by bisection as for c1 and c2).
+    log P(k1) itself is Loader's saddle-point form (as R's ``dhyper``), accurate at any size.
 
     Raises
     ------
@@ -167,7 +201,7 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         return 0.0
     events, total = k1 + k2, n1 + n2
     lo, hi = max(0, events - n2), min(events, n1)
-    if total > _NORMALISE_ABOVE:
+    if total > _LGAMMA_DIFF_ABOVE:
         d = _lgamma_diff
 
         def rel(x: int) -> float:  # log P(x) - log P(k1)
@@ -177,14 +211,14 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
                 + d(events - k1 + 1, events - x + 1)
                 + d(n2 - events + k1 + 1, n2 - events + x + 1)
             )
-    else:  # plain lgamma keeps ~1e-8 of log P here, well within the 1e-7 tie tolerance
+    else:
         g = math.lgamma
         base = g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
 
         def rel(x: int) -> float:
             return base - g(x + 1) - g(n1 - x + 1) - g(events - x + 1) - g(n2 - events + x + 1)
 
-    seen: dict[int, float] = {}
+    seen: dict[int, float] = {k1: 0.0}
     rel = (lambda f: lambda x: seen[x] if x in seen else seen.setdefault(x, f(x)))(rel)  # asked again for the ends
     level, cut = math.log(_REL_ERR), -_NEGLIGIBLE
     mode = min(max((events + 1) * (n1 + 1) // (total + 2), lo), hi)
@@ -194,15 +228,9 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     c1 = _last_true(lambda x: rel(x) <= level, lo, mode, k1 if k1 <= mode else mirror)
     # right tail: log P decreasing on [mode + 1, hi]; keep x >= c2
     c2 = _last_true(lambda x: rel(x) > level, mode + 1, hi, k1 if k1 > mode else mirror) + 1
-    # Each tail is summed from its end nearest the mode outward, the bulk (above _NORMALISE_ABOVE) from the
-    # mode both ways: (anchor, the range's end, rel(anchor), the last x to keep: rel(x) >= rel(anchor) - drop).
+    # Each tail is summed from its end nearest the mode outward: (anchor, the range's end, rel(anchor), the
+    # last x to keep: rel(x) >= rel(anchor) - drop).
     spans = [(c, end, rel(c), rel(c) - cut) for c, end in [(c1, lo), (c2, hi)] if lo <= c <= hi and rel(c) >= cut]
-    if total > _NORMALISE_ABOVE:  # log P(k1) = -log of the sum of P(x) / P(k1) over the bulk
-        spans += [(mode, lo, rel(mode), _NEGLIGIBLE), (mode, hi, rel(mode), _NEGLIGIBLE)]
-    else:
-        g = math.lgamma
-        log_observed = g(n1 + 1) + g(n2 + 1) - g(total + 1) + g(events + 1) + g(total - events + 1)
-        log_observed -= g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
     sums, terms, exact = [0.0] * len(spans), 0, []
     for i, (anchor, bound, shift, drop) in enumerate(spans):
         toward = 1 if bound > anchor else -1
@@ -229,7 +257,6 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
             end = _last_true(lambda x, f=shift - drop: rel(x) >= f, anchor, hi, end)
         exact.append((i, anchor, end))
         terms += abs(end - anchor) + 1
-    terms -= total > _NORMALISE_ABOVE  # the mode is in both halves of the bulk
     if terms > FISHER_MAX_TERMS:
         raise TableTooLarge(
             f"Fisher's exact test not run: table too large (n = {n1} and {n2} per arm; "
@@ -237,13 +264,9 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         )
     for i, anchor, end in exact:
         sums[i] = _ratio_sum(anchor, end, n1, n2, events, 0.0)[0]
-    if total > _NORMALISE_ABOVE:  # the bulk's two halves came last
-        down, up = sums[-2:]
-        del sums[-2:], spans[-2:]
-        log_observed = -(rel(mode) + math.log(down + up - 1))
     top = max(span[2] for span in spans)
     summed = sum(s * math.exp(span[2] - top) for span, s in zip(spans, sums, strict=True))
-    return min(0.0, log_observed + top + math.log(summed))
+    return min(0.0, _log_dhyper(k1, n1, n2, events) + top + math.log(summed))
 
 
 @lru_cache(maxsize=65536)
