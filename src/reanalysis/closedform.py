@@ -101,14 +101,18 @@ def _ratio_sum(anchor: int, end: int, n1: int, n2: int, events: int, floor: floa
     for first in range(1, length + 1, _CHUNK):
         m = min(_CHUNK, length + 1 - first)
         if toward > 0:  # P(x) / P(x - 1) = (n1 + 1 - x)(e + 1 - x) / (x (n2 - e + x)), x = anchor + first, ...
-            x, factors = anchor + first, ((n1 + 1, -1), (events + 1, -1), (0, 1), (n2 - events, 1))
+            x = anchor + first
+            a = np.arange(n1 + 1 - x, n1 + 1 - x - m, -1, dtype=float)
+            a *= np.arange(events + 1 - x, events + 1 - x - m, -1, dtype=float)
+            b = np.arange(x, x + m, dtype=float)
+            b *= np.arange(n2 - events + x, n2 - events + x + m, dtype=float)
         else:  # P(x) / P(x + 1) = (x + 1)(n2 - e + x + 1) / ((n1 - x)(e - x)), x = anchor - first, ...
-            x, factors = anchor - first, ((1, 1), (n2 - events + 1, 1), (n1, -1), (events, -1))
-        # each factor k + s x as an arange over the chunk (x runs against toward when s = -1)
-        a, b, c, d = (np.arange(k + s * x, k + s * x + s * toward * m, s * toward, dtype=float) for k, s in factors)
-        a *= b
-        c *= d
-        a /= c
+            x = anchor - first
+            a = np.arange(x + 1, x + 1 - m, -1, dtype=float)
+            a *= np.arange(n2 - events + x + 1, n2 - events + x + 1 - m, -1, dtype=float)
+            b = np.arange(n1 - x, n1 - x + m, dtype=float)
+            b *= np.arange(events - x, events - x + m, dtype=float)
+        a /= b
         terms = a.cumprod(out=a)
         if carry != 1.0:
             terms *= carry
@@ -143,7 +147,8 @@ def _stirlerr(n: int) -> float:
     """log(n!) - log(sqrt(2 pi n) (n / e)^n) for n >= 1 (Loader 2000; R's stirlerr)."""
     if n < 16:
         return math.lgamma(n + 1) - (n + 0.5) * math.log(n) + n - _HALF_LOG_2PI
-    return _stirling_corr(n)
+    n2 = n * n
+    return (1 / 12 - (1 / 360 - (1 / 1260 - 1 / (1680 * n2)) / n2) / n2) / n  # = _stirling_corr(n)
 
 
 def _bd0(x: float, m: float) -> float:
@@ -201,25 +206,28 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         return 0.0
     events, total = k1 + k2, n1 + n2
     lo, hi = max(0, events - n2), min(events, n1)
+    seen = {k1: 0.0}
     if total > _LGAMMA_DIFF_ABOVE:
         d = _lgamma_diff
 
-        def rel(x: int) -> float:  # log P(x) - log P(k1)
-            return -(
-                d(k1 + 1, x + 1)
-                + d(n1 - k1 + 1, n1 - x + 1)
-                + d(events - k1 + 1, events - x + 1)
-                + d(n2 - events + k1 + 1, n2 - events + x + 1)
-            )
+        def rel(x: int) -> float:  # log P(x) - log P(k1), kept: the searches ask again for the ends they found
+            if x not in seen:
+                seen[x] = -(
+                    d(k1 + 1, x + 1)
+                    + d(n1 - k1 + 1, n1 - x + 1)
+                    + d(events - k1 + 1, events - x + 1)
+                    + d(n2 - events + k1 + 1, n2 - events + x + 1)
+                )
+            return seen[x]
     else:
         g = math.lgamma
         base = g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
 
         def rel(x: int) -> float:
-            return base - g(x + 1) - g(n1 - x + 1) - g(events - x + 1) - g(n2 - events + x + 1)
+            if x not in seen:
+                seen[x] = base - g(x + 1) - g(n1 - x + 1) - g(events - x + 1) - g(n2 - events + x + 1)
+            return seen[x]
 
-    seen: dict[int, float] = {k1: 0.0}
-    rel = (lambda f: lambda x: seen[x] if x in seen else seen.setdefault(x, f(x)))(rel)  # asked again for the ends
     level, cut = math.log(_REL_ERR), -_NEGLIGIBLE
     mode = min(max((events + 1) * (n1 + 1) // (total + 2), lo), hi)
     sd = math.sqrt(events * (total - events) * n1 * n2 / (total * total * max(total - 1, 1)))
