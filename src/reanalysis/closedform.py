@@ -239,6 +239,10 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     # Each tail is summed from its end nearest the mode outward: (anchor, the range's end, rel(anchor), the
     # last x to keep: rel(x) >= rel(anchor) - drop).
     spans = [(c, end, rel(c), rel(c) - cut) for c, end in [(c1, lo), (c2, hi)] if lo <= c <= hi and rel(c) >= cut]
+    # equal arms: P(x) = P(e - x), so a right tail that mirrors the left one has the same sum
+    mirrored = n1 == n2 and len(spans) == 2 and c1 == events - c2
+    if mirrored:
+        spans.pop()
     sums, terms, exact = [0.0] * len(spans), 0, []
     for i, (anchor, bound, shift, drop) in enumerate(spans):
         toward = 1 if bound > anchor else -1
@@ -265,7 +269,7 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
             end = _last_true(lambda x, f=shift - drop: rel(x) >= f, anchor, hi, end)
         exact.append((i, anchor, end))
         terms += abs(end - anchor) + 1
-    if terms > FISHER_MAX_TERMS:
+    if terms * (1 + mirrored) > FISHER_MAX_TERMS:
         raise TableTooLarge(
             f"Fisher's exact test not run: table too large (n = {n1} and {n2} per arm; "
             f"more than {FISHER_MAX_TERMS:,} outcomes to sum, closedform.FISHER_MAX_TERMS)"
@@ -273,7 +277,7 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     for i, anchor, end in exact:
         sums[i] = _ratio_sum(anchor, end, n1, n2, events, 0.0)[0]
     top = max(span[2] for span in spans)
-    summed = sum(s * math.exp(span[2] - top) for span, s in zip(spans, sums, strict=True))
+    summed = sum(s * math.exp(span[2] - top) for span, s in zip(spans, sums, strict=True)) * (1 + mirrored)
     return min(0.0, _log_dhyper(k1, n1, n2, events) + top + math.log(summed))
 
 
