@@ -238,8 +238,6 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
     c1 = _last_true(lambda x: rel(x) <= level, lo, mode, k1 if k1 <= mode else mirror)
     # right tail: log P decreasing on [mode + 1, hi]; keep x >= c2
     c2 = _last_true(lambda x: rel(x) > level, mode + 1, hi, k1 if k1 > mode else mirror) + 1
-    if c1 == mode and c2 == mode + 1:  # every outcome at most as likely as the observed one
-        return 0.0
     # Each tail is summed from its end nearest the mode outward: (anchor, the range's end, rel(anchor), the
     # last x to keep: rel(x) >= rel(anchor) - drop).
     spans = [(c, end, rel(c), rel(c) - cut) for c, end in [(c1, lo), (c2, hi)] if lo <= c <= hi and rel(c) >= cut]
@@ -280,6 +278,8 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         )
     for i, anchor, end in exact:
         sums[i] = _ratio_sum(anchor, end, n1, n2, events, 0.0)[0]
+    if c1 == mode and c2 == mode + 1:  # every outcome at most as likely as the observed one: P = 1 exactly
+        return 0.0
     top = max(span[2] for span in spans)
     summed = sum(s * math.exp(span[2] - top) for span, s in zip(spans, sums, strict=True)) * (1 + mirrored)
     return min(0.0, _log_dhyper(k1, n1, n2, events) + top + math.log(summed))
