@@ -101,3 +101,15 @@ def test_fisher_matches_scipy_on_moderately_large_tables():
         expected = scipy_stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue
         if expected > 1e-250:
             assert closedform.p_fisher(k1, n1, k2, n2) == pytest.approx(expected, rel=1e-7), (k1, n1, k2, n2)
+
+
+@pytest.mark.parametrize(
+    "table", [(1, 2, 1, 2), (3, 10, 0, 1), (15, 30, 15, 30), (1_500_000, 3 * 10**6, 1_500_001, 3 * 10**6)]
+)
+def test_fisher_is_exactly_one_when_no_outcome_is_more_likely(table):
+    # Observed at the mode, with its neighbour tied (or none): every outcome counts, so P = 1, as fisher.test
+    # gives (1, and 1.0000000000000009 by the log-sum-exp in fisher_reference.csv), not 1 less a rounding.
+    assert closedform.p_fisher(*table) == 1.0
+    assert scipy_stats.fisher_exact([[table[0], table[1] - table[0]], [table[2], table[3] - table[2]]]).pvalue == (
+        pytest.approx(1.0, abs=1e-12)
+    )
