@@ -58,6 +58,9 @@ _NEGLIGIBLE = 60.0
 #: for arms of about 10^10 and more, where the outcomes near the observed one number in the millions.
 FISHER_MAX_TERMS = 20_000_000
 _CHUNK = 1 << 20
+#: How far each tail is first summed: this many times the normal approximation's distance to exp(-60) of the
+#: observed probability, plus 16 (short of it, the end is found by bisection and the tail summed again).
+_GUESS_MARGIN = 1.05
 
 
 def _last_true(pred, lo: int, hi: int, guess: int) -> int:
@@ -89,23 +92,34 @@ def _last_true(pred, lo: int, hi: int, guess: int) -> int:
     return a
 
 
-def _logsumexp_range(a: int, b: int, n1: int, n2: int, events: int, start_log: float) -> tuple[float, float]:
-    """(max, sum of exp(log P - max)) over x in [a, b], log P from the ratio of neighbours, in chunks;
-    ``start_log`` is log P(a)."""
-    top, acc = -math.inf, 0.0
-    for lo in range(a, b + 1, _CHUNK):
-        hi = min(lo + _CHUNK - 1, b)
-        x = np.arange(lo, hi, dtype=float)
-        steps = np.log((n1 - x) * (events - x)) - np.log((x + 1) * (n2 - events + x + 1))
-        logp = start_log + np.concatenate(([0.0], np.cumsum(steps)))
-        start_log = float(logp[-1]) + (
-            math.log((n1 - hi) * (events - hi)) - math.log((hi + 1) * (n2 - events + hi + 1)) if hi < b else 0.0
-        )
-        m = float(logp.max())
-        if m > top:
-            acc, top = acc * math.exp(top - m) if acc else 0.0, m
-        acc += float(np.exp(logp - top).sum())
-    return top, acc
+def _ratio_sum(anchor: int, end: int, n1: int, n2: int, events: int, floor: float) -> tuple[float, int, bool]:
+    """Sum of P(x) / P(anchor) over x from ``anchor`` to ``end`` (either side of it), P(x) falling away from
+    the anchor; each P(x) / P(anchor) a product of the neighbours' ratios (numpy's cumprod, in chunks).
+    Returns the sum, how many terms are at least ``floor`` and whether the last one is below it."""
+    total, count, carry = 1.0, int(floor <= 1), 1.0
+    toward, length = (1 if end >= anchor else -1), abs(end - anchor)
+    for first in range(1, length + 1, _CHUNK):
+        m = min(_CHUNK, length + 1 - first)
+        if toward > 0:  # P(x) / P(x - 1) = (n1 + 1 - x)(e + 1 - x) / (x (n2 - e + x)), x = anchor + first, ...
+            x = anchor + first
+            a = np.arange(n1 + 1 - x, n1 + 1 - x - m, -1, dtype=float)
+            a *= np.arange(events + 1 - x, events + 1 - x - m, -1, dtype=float)
+            b = np.arange(x, x + m, dtype=float)
+            b *= np.arange(n2 - events + x, n2 - events + x + m, dtype=float)
+        else:  # P(x) / P(x + 1) = (x + 1)(n2 - e + x + 1) / ((n1 - x)(e - x)), x = anchor - first, ...
+            x = anchor - first
+            a = np.arange(x + 1, x + 1 - m, -1, dtype=float)
+            a *= np.arange(n2 - events + x + 1, n2 - events + x + 1 - m, -1, dtype=float)
+            b = np.arange(n1 - x, n1 - x + m, dtype=float)
+            b *= np.arange(events - x, events - x + m, dtype=float)
+        a /= b
+        terms = a.cumprod(out=a)
+        if carry != 1.0:
+            terms *= carry
+        total += float(terms.sum())
+        count += m - int(terms[::-1].searchsorted(floor))  # falling: those >= floor come first
+        carry = float(terms[-1])
+    return total, count, carry < floor
 
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -129,9 +143,47 @@ def _lgamma_diff(a: float, b: float) -> float:
     return (a - 0.5) * math.log1p(d / a) + d * math.log(b) - d + _stirling_corr(b) - _stirling_corr(a)
 
 
-#: Arms totalling more than this get the observed outcome's probability by normalising over the outcomes
-#: near the mode (``lgamma`` of 10^7 carries an absolute error near 1e-9, of 10^9 near 1e-6).
-_NORMALISE_ABOVE = 10**7
+def _stirlerr(n: int) -> float:
+    """log(n!) - log(sqrt(2 pi n) (n / e)^n) for n >= 1 (Loader 2000; R's stirlerr)."""
+    if n < 16:
+        return math.lgamma(n + 1) - (n + 0.5) * math.log(n) + n - _HALF_LOG_2PI
+    n2 = n * n
+    return (1 / 12 - (1 / 360 - (1 / 1260 - 1 / (1680 * n2)) / n2) / n2) / n  # = _stirling_corr(n)
+
+
+def _bd0(x: float, m: float) -> float:
+    """x log(x / m) + m - x, the binomial deviance (Loader 2000), as x log1p((x - m) / m) - (x - m): its
+    absolute error a few units in the last place of |x - m|, which is all log P needs (R's bd0 sums a series
+    near x = m for relative accuracy, which would cost a loop here)."""
+    d = x - m
+    return x * math.log1p(d / m) - d
+
+
+def _log_dbinom(x: int, n: int, p: float, q: float) -> float:
+    """log of the binomial probability of x in n (p + q = 1, both > 0): Loader's saddle-point form (R's
+    dbinom_raw), its absolute error about 1e-16 times (|x - n p| + log n) at any size."""
+    if n == 0:
+        return 0.0
+    if x == 0:
+        return -_bd0(n, n * q) - n * p if p < 0.1 else n * math.log(q)
+    if x == n:
+        return -_bd0(n, n * p) - n * q if q < 0.1 else n * math.log(p)
+    lc = _stirlerr(n) - _stirlerr(x) - _stirlerr(n - x) - _bd0(x, n * p) - _bd0(n - x, n * q)
+    return lc - 0.5 * (math.log(2 * math.pi) + math.log(x) + math.log1p(-x / n))
+
+
+def _log_dhyper(x: int, n1: int, n2: int, events: int) -> float:
+    """log P(x): the hypergeometric probability of x events in arm 1 of n1 given ``events`` in n1 + n2, as
+    a ratio of binomial probabilities (R's dhyper), accurate at any size where a difference of ``lgamma``
+    values is not (``lgamma`` of 10^7 carries an absolute error near 1e-9, of 10^9 near 1e-6)."""
+    total = n1 + n2
+    p, q = events / total, (total - events) / total
+    return _log_dbinom(x, n1, p, q) + _log_dbinom(events - x, n2, p, q) - _log_dbinom(events, total, p, q)
+
+
+#: Arms totalling more than this get log P(x) - log P(k1) from Stirling's series (:func:`_lgamma_diff`); below
+#: it, plain ``lgamma`` keeps about 1e-8 of it, well within R's 1e-7 tie tolerance.
+_LGAMMA_DIFF_ABOVE = 10**7
 
 
 def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
@@ -139,10 +191,13 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
 
     Exact at any size: no underflow below 1e-308, and time and memory bounded. The hypergeometric is
     unimodal, so the outcomes at most as likely as the observed one form two tails, [lo, c1] and
-    [c2, hi]; of each only the part within exp(-60) of the observed probability is summed (its ends found
-    by galloping and bisection), from log P(x + 1) - log P(x) = log((n1 - x)(e - x)) - log((x + 1)(n2 - e +
-    x + 1)) (e = k1 + k2). Which outcomes tie with the observed one (R's relative 1e-7) is decided on
-    log P(x) - log P(k1), computed as differences of ``lgamma`` that keep their digits at any size.
+    [c2, hi]. Which outcomes tie with the observed one (R's relative 1e-7), so c1 and c2, is decided by
+    galloping and bisection on log P(x) - log P(k1), computed as differences of ``lgamma`` that keep their
+    digits at any size. Each tail is then summed outward from c1 or c2 as P(x) / P(c), products of the
+    neighbours' ratios P(x + 1) / P(x) = (n1 - x)(e - x) / ((x + 1)(n2 - e + x + 1)) (e = k1 + k2), at least
+    as far as the outcomes within exp(-60) of the observed probability (how far is first guessed from the
+    normal approximation; where the guess falls short, the end is found by bisection as for c1 and c2).
+    log P(k1) itself is Loader's saddle-point form (as R's ``dhyper``), accurate at any size.
 
     Raises
     ------
@@ -153,58 +208,81 @@ def log_p_fisher(k1: int, n1: int, k2: int, n2: int) -> float:
         return 0.0
     events, total = k1 + k2, n1 + n2
     lo, hi = max(0, events - n2), min(events, n1)
-    if total > _NORMALISE_ABOVE:
+    seen = {k1: 0.0}
+    if total > _LGAMMA_DIFF_ABOVE:
         d = _lgamma_diff
 
-        def rel(x: int) -> float:  # log P(x) - log P(k1)
-            return -(
-                d(k1 + 1, x + 1)
-                + d(n1 - k1 + 1, n1 - x + 1)
-                + d(events - k1 + 1, events - x + 1)
-                + d(n2 - events + k1 + 1, n2 - events + x + 1)
-            )
-    else:  # plain lgamma keeps ~1e-8 of log P here, well within the 1e-7 tie tolerance
+        def rel(x: int) -> float:  # log P(x) - log P(k1), kept: the searches ask again for the ends they found
+            if x not in seen:
+                seen[x] = -(
+                    d(k1 + 1, x + 1)
+                    + d(n1 - k1 + 1, n1 - x + 1)
+                    + d(events - k1 + 1, events - x + 1)
+                    + d(n2 - events + k1 + 1, n2 - events + x + 1)
+                )
+            return seen[x]
+    else:
         g = math.lgamma
         base = g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
 
         def rel(x: int) -> float:
-            return base - g(x + 1) - g(n1 - x + 1) - g(events - x + 1) - g(n2 - events + x + 1)
+            if x not in seen:
+                seen[x] = base - g(x + 1) - g(n1 - x + 1) - g(events - x + 1) - g(n2 - events + x + 1)
+            return seen[x]
 
     level, cut = math.log(_REL_ERR), -_NEGLIGIBLE
     mode = min(max((events + 1) * (n1 + 1) // (total + 2), lo), hi)
     sd = math.sqrt(events * (total - events) * n1 * n2 / (total * total * max(total - 1, 1)))
-    reach = int(12 * sd) + 2  # log P falls by about 72 within 12 SDs: a first guess for the window's ends
     mirror = 2 * mode - k1
-    # left tail: log P increasing on [lo, mode]; keep a <= x <= c1 with cut <= rel <= level
+    # left tail: log P increasing on [lo, mode]; keep x <= c1 with rel(x) <= level
     c1 = _last_true(lambda x: rel(x) <= level, lo, mode, k1 if k1 <= mode else mirror)
-    a = _last_true(lambda x: rel(x) < cut, lo, c1, c1 - reach) + 1
-    # right tail: log P decreasing on [mode + 1, hi]; keep c2 <= x <= b
+    # right tail: log P decreasing on [mode + 1, hi]; keep x >= c2
     c2 = _last_true(lambda x: rel(x) > level, mode + 1, hi, k1 if k1 > mode else mirror) + 1
-    b = _last_true(lambda x: rel(x) >= cut, c2, hi, c2 + reach)
-    windows = [(u, v) for u, v in [(a, c1), (c2, b)] if u <= v]
-    if total > _NORMALISE_ABOVE:  # log P(k1) = -log of the sum of P(x) / P(k1) over the bulk
-        top = rel(mode)
-        bulk = (
-            _last_true(lambda x: rel(x) < top - _NEGLIGIBLE, lo, mode, mode - reach) + 1,
-            _last_true(lambda x: rel(x) >= top - _NEGLIGIBLE, mode, hi, mode + reach),
-        )
-    else:
-        g = math.lgamma
-        log_observed = g(n1 + 1) + g(n2 + 1) - g(total + 1) + g(events + 1) + g(total - events + 1)
-        log_observed -= g(k1 + 1) + g(n1 - k1 + 1) + g(k2 + 1) + g(n2 - k2 + 1)
-        bulk = None
-    if sum(v - u + 1 for u, v in windows + ([bulk] if bulk else [])) > FISHER_MAX_TERMS:
+    # Each tail is summed from its end nearest the mode outward: (anchor, the range's end, rel(anchor), the
+    # last x to keep: rel(x) >= rel(anchor) - drop).
+    spans = [(c, end, rel(c), rel(c) - cut) for c, end in [(c1, lo), (c2, hi)] if lo <= c <= hi and rel(c) >= cut]
+    # equal arms: P(x) = P(e - x), so a right tail that mirrors the left one has the same sum
+    mirrored = n1 == n2 and len(spans) == 2 and c1 == events - c2
+    if mirrored:
+        spans.pop()
+    sums, terms, exact = [0.0] * len(spans), 0, []
+    for i, (anchor, bound, shift, drop) in enumerate(spans):
+        toward = 1 if bound > anchor else -1
+        # a first guess for how far to go: the normal approximation, or (nearer when the anchor lies far out)
+        # drop / the first step, which log-concavity makes an upper bound
+        near = abs(anchor - mode)
+        reach = _GUESS_MARGIN * (math.sqrt(near * near + 2 * drop * sd * sd) - near) + 16
+        if anchor != bound:
+            x = anchor if toward > 0 else anchor - 1
+            first = abs(math.log((n1 - x) * (events - x) / ((x + 1) * (n2 - events + x + 1))))
+            if first > 0:
+                reach = min(reach, drop / first + 2)
+        end = anchor + toward * min(int(reach), abs(bound - anchor))
+        if abs(end - anchor) < _CHUNK:
+            s, kept, past = _ratio_sum(anchor, end, n1, n2, events, math.exp(-drop))
+            if past or end == bound:
+                sums[i] = s
+                terms += kept
+                continue
+        # not there yet: find the last x to keep by galloping and bisection (rel is exact), sum afterwards
+        if toward < 0:
+            end = _last_true(lambda x, f=shift - drop: rel(x) < f, lo, anchor, end) + 1
+        else:
+            end = _last_true(lambda x, f=shift - drop: rel(x) >= f, anchor, hi, end)
+        exact.append((i, anchor, end))
+        terms += abs(end - anchor) + 1
+    if terms * (1 + mirrored) > FISHER_MAX_TERMS:
         raise TableTooLarge(
             f"Fisher's exact test not run: table too large (n = {n1} and {n2} per arm; "
             f"more than {FISHER_MAX_TERMS:,} outcomes to sum, closedform.FISHER_MAX_TERMS)"
         )
-    if bulk:
-        m, acc = _logsumexp_range(*bulk, n1, n2, events, rel(bulk[0]))
-        log_observed = -(m + math.log(acc))
-    parts = [_logsumexp_range(u, v, n1, n2, events, rel(u)) for u, v in windows]
-    top = max(m for m, _ in parts)
-    summed = sum(acc * math.exp(m - top) for m, acc in parts)
-    return min(0.0, log_observed + top + math.log(summed))
+    for i, anchor, end in exact:
+        sums[i] = _ratio_sum(anchor, end, n1, n2, events, 0.0)[0]
+    if c1 == mode and c2 == mode + 1:  # every outcome at most as likely as the observed one: P = 1 exactly
+        return 0.0
+    top = max(span[2] for span in spans)
+    summed = sum(s * math.exp(span[2] - top) for span, s in zip(spans, sums, strict=True)) * (1 + mirrored)
+    return min(0.0, _log_dhyper(k1, n1, n2, events) + top + math.log(summed))
 
 
 @lru_cache(maxsize=65536)
