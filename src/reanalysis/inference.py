@@ -310,9 +310,16 @@ def _mn_restricted(x1: int, n1: int, x2: int, n2: int, delta: float) -> tuple[fl
     return cands[int(np.argmax(loglik))]
 
 
+def _z(level: float) -> float:
+    """The two-sided normal quantile of ``level``: ``scipy.stats.norm.isf((1 - level) / 2)`` bit for bit
+    (scipy computes it as ``-special.ndtri``), without the distribution machinery's checks (half the time
+    of a score interval)."""
+    return float(-special.ndtri((1 - level) / 2))
+
+
 def _mn_difference(x1: int, n1: int, x2: int, n2: int, level: float) -> tuple[float, float]:
     """Miettinen-Nurminen (1985) score interval for p1 - p2, written by hand (see the module docstring)."""
-    est, zc, big = x1 / n1 - x2 / n2, stats.norm.isf((1 - level) / 2), (n1 + n2) / (n1 + n2 - 1)
+    est, zc, big = x1 / n1 - x2 / n2, _z(level), (n1 + n2) / (n1 + n2 - 1)
 
     def half(delta: float) -> float:  # zc * restricted SE at delta
         p1, p2 = _mn_restricted(x1, n1, x2, n2, delta)
@@ -370,7 +377,7 @@ def _rr_score(x1: int, n1: int, x2: int, n2: int, level: float) -> tuple[float, 
     """Miettinen-Nurminen score interval for p1 / p2, written by hand: statsmodels' (0.15) root search fails
     when an arm has all events (1/42 v 54/54 gave 0.573 to 0.573 around an estimate of 0.024). By the
     symmetry of the statistic, the upper limit is 1 / the lower limit of p2 / p1."""
-    zc = float(stats.norm.isf((1 - level) / 2))
+    zc = _z(level)
     low = _rr_score_low(x1, n1, x2, n2, zc) if x1 > 0 else 0.0
     high = 1 / _rr_score_low(x2, n2, x1, n1, zc) if x2 > 0 else math.inf
     return low, high
@@ -469,7 +476,7 @@ _AB_MULTIPLIER = {0.90: 1.65, 0.95: 1.96, 0.99: 2.57}  # the multipliers Altman 
 def _multiplier(level: float, method: str) -> float:
     level = _open01("level", level)
     if method == "normal":
-        return float(stats.norm.isf((1 - level) / 2))
+        return _z(level)
     for lv, k in _AB_MULTIPLIER.items():
         if abs(level - lv) < 1e-12:
             return k
