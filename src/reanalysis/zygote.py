@@ -88,6 +88,13 @@ PRELOAD = (
     "reanalysis.figures",
     "reanalysis.bayes",
     "reanalysis.sensitivity",
+    "reanalysis.effects",
+    "reanalysis.findings",
+    "reanalysis.conclusions",
+    "reanalysis.conclude",
+    "reanalysis.registration",
+    "reanalysis.regression",
+    "seaborn",  # reanalysis.figures imports it where a plot needs it
 )
 
 #: Variables that importing :data:`PRELOAD` set in the zygote's environment when absent (a library
