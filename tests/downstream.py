@@ -8,7 +8,9 @@ parameters after the parameters cell, and then goes through the statements in or
 a changed name is executed (and what it binds is changed in turn); any other is replayed, its
 bindings taken from the full run as they were right after it ran there (so a name bound twice has
 the right value at each point). The statements replayed read exactly what they read in the full
-run, so they would compute the same; what a parameter can change is executed.
+run, so they would compute the same; what a parameter can change is executed. A name whose object a
+later statement changed in place in the full run (its content at the end differs from its content
+when bound) is always bound afresh, so that no executed statement reads an object in a later state.
 
 The analysis over-approximates (a name read anywhere in a statement, nested scopes included, counts
 as read), and rests on the package's rule that its functions do not change their arguments;
