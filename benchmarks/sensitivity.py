@@ -9,7 +9,8 @@ the answer, and the p-values computed, so the growth is visible:
   linearly with n, the p-values the search computes (32 moves one by one, then galloping and
   bisection) only logarithmically, and each Fisher p costs O(events);
 - the same for the reverse index of a non-significant 10.5% v 10%;
-- the Bayesian posterior, exact (quad and brentq) and with 10^4 to 10^6 seeded Monte Carlo draws;
+- the Bayesian posterior, exact (a checked Gauss-Legendre rule, see reanalysis.bayes, and brentq)
+  and with 10^4 to 10^6 seeded Monte Carlo draws;
 - Stouffer's combination of 10 to 10^6 baseline p-values;
 - the tipping-point grid of ``reanalysis.tipping`` (100 x 100), if it is installed: see TIPPING below.
 """
@@ -98,7 +99,7 @@ def main() -> int:
     print("\nBayesian posterior, uniform prior, 9/45 v 2/44 and 1200/10000 v 1000/10000")
     print(f"{'method':>22} {'seconds (n=45)':>15} {'seconds (n=10^4)':>17}")
     for draws in (None, 10_000, 100_000, 1_000_000):
-        label = "exact (quad, brentq)" if draws is None else f"{draws:,} draws"
+        label = "exact (rule, brentq)" if draws is None else f"{draws:,} draws"
         seed = None if draws is None else 1
         small, _ = best_of(lambda d=draws, s=seed: posterior(9, 45, 2, 44, margin=0.1, draws=d, seed=s), r)
         large, _ = best_of(lambda d=draws, s=seed: posterior(1200, 10_000, 1000, 10_000, draws=d, seed=s), r)
