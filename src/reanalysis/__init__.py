@@ -9,6 +9,10 @@ Layers (each imports only from those below it):
   ``data`` (load and validate ``data/<paper_id>/``)
 - ``printed``: "7.49" -> value, decimals, comparator, rounding interval
 - ``params`` (notebook parameters and their checks), ``run`` (the papermill runner)
+
+Light modules the runner's own process uses without pandas or scipy: ``packages`` (where the data
+packages live), ``editions`` (a page's reader and analyst editions), ``findings_file`` (a written
+``findings.json`` read back for the site's index), ``vocabulary``.
 """
 
 __version__ = "0.1.0"

@@ -29,7 +29,7 @@ import pandas as pd
 from . import checks
 from .audit import Settings, implied_n
 from .data import Paper
-from .findings_file import _count, index_entry, read_findings
+from .findings_file import index_entry, numbers_phrase, read_findings
 from .markup import Prose, escape_markdown
 from .vocabulary import CONSEQUENCE_WORDS, CONSEQUENCES, FINDING_CAUSES, VERDICTS, stated_methods
 
@@ -632,7 +632,7 @@ def _verdict(found: dict, esc, bold: str, italic: str) -> str:
         lines.append(f"{bold}{title}{bold}")
         lines.append(
             "\n".join(
-                f"- {esc(f['statement'])} {italic}({CONSEQUENCE_WORDS[f['consequence']]}; {_count(f)}){italic}"
+                f"- {esc(f['statement'])} {italic}({CONSEQUENCE_WORDS[f['consequence']]}; {numbers_phrase(f)}){italic}"
                 for f in items
             )
         )

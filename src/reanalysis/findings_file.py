@@ -12,10 +12,11 @@ from pathlib import Path
 
 from .vocabulary import CONSEQUENCE_WORDS
 
-__all__ = ["read_findings", "index_entry"]
+__all__ = ["read_findings", "index_entry", "numbers_phrase"]
 
 
-def _count(f: dict) -> str:
+def numbers_phrase(f: dict) -> str:
+    """How many printed numbers a finding groups, in words: "3 numbers", "1 number"."""
     n = len(f["claim_ids"])
     return f"{n} number{'s' if n != 1 else ''}"
 
@@ -48,7 +49,7 @@ def index_entry(results: str | Path) -> str:
         f"states; the other {counts['in_findings']} fall into {len(found['findings'])} findings.</p>"
     ]
     items = [
-        f"<li>{html.escape(f['statement'])} <i>({CONSEQUENCE_WORDS[f['consequence']]}; {_count(f)})</i></li>"
+        f"<li>{html.escape(f['statement'])} <i>({CONSEQUENCE_WORDS[f['consequence']]}; {numbers_phrase(f)})</i></li>"
         for f in found["findings"]
     ]
     if items:

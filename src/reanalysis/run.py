@@ -52,8 +52,8 @@ from . import _no_iri_grammar  # noqa: F401 - before nbformat: jsonschema compil
 from .params import ParameterError, check_notebook, check_parameters
 from .zygote import held
 
-# The site (nbconvert, pandas, scipy, the audit: ~3 s of imports) is imported where it is used, so
-# that a run starts its kernels' zygote first and imports the rest while the zygote imports too.
+# The site (nbconvert, Jinja, mistune: about 1 s of imports) is imported where it is used, so that a
+# run starts its kernels' zygote first and imports the rest while the zygote imports too.
 if TYPE_CHECKING:
     from .site import Page
 
