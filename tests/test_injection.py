@@ -312,7 +312,6 @@ def _expected_tables(executed: Path, analyst: bool = False) -> list[int]:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)")
 def test_hostile_pages_run_no_script_and_keep_their_tables(built):
-
     build, audit_stem, other_stem = built
     folder = build / "site"
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))

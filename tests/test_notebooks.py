@@ -1,8 +1,9 @@
 """Every notebook runs with every choice of every parameter, and its prose states what it computes.
 
 The sweep runs the notebooks' code cells in this process (as papermill would after injecting the
-parameters, but without a kernel per run), so that every choice is exercised in seconds; papermill
-itself is exercised by tests/test_run.py and nbval.
+parameters, but without a kernel per run): each notebook once with its defaults, then each other
+value re-executing only the statements that value can change (tests/downstream.py), so that every
+choice is exercised in seconds; papermill itself is exercised by tests/test_run.py and nbval.
 """
 
 from __future__ import annotations
