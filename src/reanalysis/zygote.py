@@ -183,9 +183,10 @@ class Zygote:
 # run (or an nbval notebook) holds it; a few unused ones are kept for the next run in this process.
 _POOL: dict = {}  # key() -> Zygote, least recently used first
 _USERS: dict = {}  # key() -> holders now
-#: Unused zygotes kept (each ~180 MB). A test session uses four: two interpreters (the ``python3`` kernel's,
-#: with its flags, and nbval's current-environment one) in folders with and without a ``matplotlibrc``;
-#: with two kept, a worker of ``make test`` ended and restarted one (2 s of imports) as it went.
+#: Unused zygotes kept (each ~180 MB). A test session uses several: folders with and without a
+#: ``matplotlibrc``, and tests that set a variable the key counts (nbval's kernels share the runner's
+#: since conftest gives them its flags); with two kept, a worker of ``make test`` ended and restarted
+#: one (2 s of imports) as it went.
 _KEPT = 4
 _LOCK = threading.Lock()
 
