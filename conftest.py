@@ -129,6 +129,43 @@ def pytest_xdist_make_scheduler(config, log):
             parts = nodeid.split("[", 1)[0].split("::")  # path, [class,] test (parameters may hold "::")
             return "::".join(parts[:2]) if len(parts) > 2 else nodeid
 
+        # loadscope counts a worker's pending tests by going over every test ever sent to it, on each
+        # report (quadratic in the tests: a second or two of the controller's CPU over this suite), and
+        # finds each test's index in the collection by a linear search. The same counts, kept up to date.
+        def _count(self, obj: dict, initial) -> list:
+            """[obj, count] for a work unit or a worker's workload; holding obj keeps its id its own."""
+            kept = self.__dict__.setdefault("_counts", {})
+            if id(obj) not in kept:
+                kept[id(obj)] = [obj, initial()]
+            return kept[id(obj)]
+
+        def _left_in(self, unit: dict[str, bool]) -> int:
+            return self._count(unit, lambda: list(unit.values()).count(False))[1]
+
+        def _pending_of(self, workload: dict[str, dict[str, bool]]) -> int:
+            return self._count(workload, lambda: sum(self._left_in(u) for u in workload.values()))[1]
+
+        def mark_test_complete(self, node, item_index: int, duration: float = 0) -> None:
+            nodeid = self.registered_collections[node][item_index]
+            workload = self.assigned_work[node]
+            unit = workload[self._split_scope(nodeid)]
+            if not unit[nodeid]:
+                self._pending_of(workload)  # counted (if not yet) before the change
+                self._counts[id(unit)][1] -= 1
+                self._counts[id(workload)][1] -= 1
+                unit[nodeid] = True
+            self._reschedule(node)
+
+        def _assign_work_unit(self, node) -> None:
+            scope, unit = self.workqueue.popitem(last=False)
+            workload = self.assigned_work.setdefault(node, {})
+            self._pending_of(workload)  # counted (if not yet) before the change
+            workload[scope] = unit
+            self._counts[id(workload)][1] += self._left_in(unit)
+            if "_index" not in self.__dict__:  # node id -> index, the same in every worker's collection
+                self._index = {nodeid: i for i, nodeid in enumerate(self.collection)}
+            node.send_runtest_some([self._index[nodeid] for nodeid, done in unit.items() if not done])
+
     return SpreadScheduling(config, log)
 
 
