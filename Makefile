@@ -26,10 +26,13 @@ reproduce: $(STAMP)
 	$(BIN)/python -m reanalysis.run
 
 ## test: lint, unit tests, then nbval over the committed notebooks
+# Bytecode is cached (in __pycache__/, ignored by git) even where PYTHONDONTWRITEBYTECODE is set:
+# without it each pytest worker compiles the package and rewrites every test module's asserts again
+# (about 2 s of each worker's start).
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks notebooks conftest.py
 	$(BIN)/ruff format --check src tests benchmarks conftest.py
-	$(BIN)/python -m pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 
 ## lab: JupyterLab in the project's environment
 lab: $(STAMP)
