@@ -112,17 +112,28 @@ def evidence(
         If a reference matches no row of ``claims`` or ``sensitivity`` (a typo must not pass as
         "not checkable").
     """
+    return _statuses(_referenced(rests_on, claims, sensitivity), alpha, reader)
+
+
+def _statuses(referenced: list[tuple[str, pd.Series]], alpha: float, reader: bool) -> list[tuple[str, str]]:
+    return [_claim_status(r, alpha, reader) if kind == "claim" else _sensitivity_status(r) for kind, r in referenced]
+
+
+def _referenced(
+    rests_on: str, claims: pd.DataFrame, sensitivity: pd.DataFrame, ids: pd.Series | None = None
+) -> list[tuple[str, pd.Series]]:
+    """("claim" or "sensitivity", row) for each row a ``rests_on`` text refers to (see :func:`evidence`);
+    ``ids``: ``claims["claim_id"].astype(str)``, when the caller has it."""
     out = []
     for item in (t.strip() for t in str(rests_on or "").split(";")):
         if not item:
             continue
         kind, _, ref = item.partition(":")
         if kind == "claim":
-            ids = claims["claim_id"].astype(str)
+            ids = claims["claim_id"].astype(str) if ids is None else ids
             rows = claims[(ids == ref) | ids.str.startswith(ref + "@")]
             if rows.empty:
                 raise ValueError(f"no claim {ref!r} in the audit")
-            out += [_claim_status(r, alpha, reader) for _, r in rows.iterrows()]
         elif kind == "sensitivity":
             analysis, _, setting = ref.partition("|")
             mask = sensitivity["analysis"].astype(str) == analysis
@@ -131,9 +142,9 @@ def evidence(
             rows = sensitivity[mask]
             if rows.empty:
                 raise ValueError(f"no sensitivity row {ref!r}")
-            out += [_sensitivity_status(r) for _, r in rows.iterrows()]
         else:
             raise ValueError(f"expected claim:<id> or sensitivity:<analysis>[|<setting>], got {item!r}")
+        out += [(kind, r) for _, r in rows.iterrows()]
     return out
 
 
@@ -162,16 +173,14 @@ def assess(paper: Paper, claims: pd.DataFrame, sensitivity: pd.DataFrame) -> pd.
     if paper.conclusions is None:
         return pd.DataFrame(columns=columns)
     rows = {}
+    alpha, ids = float(paper.meta.get("alpha", 0.05)), claims["claim_id"].astype(str)
     for _, c in paper.conclusions.iterrows():
-        found = evidence(c["rests_on"], claims, sensitivity, float(paper.meta.get("alpha", 0.05)))
+        referenced = _referenced(c["rests_on"], claims, sensitivity, ids)  # once for both wordings
+        found = _statuses(referenced, alpha, reader=False)
         label = _label([s for s, _ in found])
         weak = [f"{what} [{s}]" for s, what in found if s in ("fails", "holds by a choice")]
         words = [
-            f"{what} [{s}]"
-            for s, what in evidence(
-                c["rests_on"], claims, sensitivity, float(paper.meta.get("alpha", 0.05)), reader=True
-            )
-            if s in ("fails", "holds by a choice")
+            f"{what} [{s}]" for s, what in _statuses(referenced, alpha, True) if s in ("fails", "holds by a choice")
         ]
         rows[str(c["id"])] = {
             "location": c["location"],
