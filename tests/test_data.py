@@ -225,3 +225,17 @@ def test_make_counts_rewrites_only_the_counts_block(tmp_path):
     assert "old" not in text and "| **lu2021** | **all** |" in text
     with pytest.raises(ValueError, match="no <!-- counts:start -->"):
         with_counts("no block here", "table")
+
+
+@pytest.mark.parametrize("text", ["0.041", "< 0.05", "<= 0.001", "> 0.05", ">= 0.99", "-1.5", "1000", "0.0", "12.50"])
+def test_contains_each_is_contains_for_every_value(text):
+    """The vectorised check the audit scans correlations with agrees with the scalar one everywhere,
+    at the ends of the rounding interval and a hair either side of them included."""
+    import numpy as np
+
+    printed = parse(text)
+    ends = [printed.value, printed.lower, printed.upper, printed.value - 2 * printed.half_unit]
+    finite = [e for e in ends if np.isfinite(e)]
+    near = [e + d for e in finite for d in (-1e-6, -1e-9, -1e-12, 0.0, 1e-12, 1e-9, 1e-6)]
+    xs = np.array(near + list(np.random.default_rng(0).normal(printed.value, 1.0, 200)) + [0.0, -0.0])
+    assert printed.contains_each(xs).tolist() == [printed.contains(float(x)) for x in xs]

@@ -1204,7 +1204,7 @@ def _within(claim: _Claim, inp: _Inputs, refs: list[str], arms: list[str]) -> bo
     chosen = []
     for label, pre, sd_pre, post, sd_post, n, _, _ in pairs:
         ps = _paired_p(pre, sd_pre, post, sd_post, n, CORRELATIONS)
-        holds &= np.array([printed.contains(float(p)) for p in ps])
+        holds &= printed.contains_each(ps)
         chosen.append(
             f"{label}: {_fmt_p(float(_paired_p(pre, sd_pre, post, sd_post, n, s.prepost_correlation)), printed)}"
         )

@@ -111,6 +111,23 @@ class Printed:
             return x >= self.value - eps
         return self.lower - eps <= x <= self.upper + eps
 
+    def contains_each(self, xs):
+        """:meth:`contains` for each value of the array ``xs`` at once (a boolean array): the same
+        comparisons, vectorised, for the audit's scans over many candidate values."""
+        import numpy as np  # only here: this module is light (the runner imports it)
+
+        xs = np.asarray(xs, dtype=float)
+        eps = 1e-9 * np.maximum(1.0, np.abs(xs))
+        if self.comparator == "<":
+            return xs < self.value + eps
+        if self.comparator == "<=":
+            return xs <= self.value + eps
+        if self.comparator == ">":
+            return xs > self.value - eps
+        if self.comparator == ">=":
+            return xs >= self.value - eps
+        return (self.lower - eps <= xs) & (xs <= self.upper + eps)
+
     def contains_truncated(self, x: float) -> bool:
         """Whether ``x`` printed by truncation (dropping the digits after the last printed
         place, as some software does) gives this text: "68.4" holds [68.4, 68.5) for x >= 0."""
