@@ -255,6 +255,7 @@ def _exporter_class():
     """nbconvert's HTMLExporter without its BeautifulSoup pass: it renders the template as the
     HTMLExporter does, then adds the same accessibility attributes with :func:`accessible` (the
     re-parse and re-serialisation cost as much as the template itself)."""
+    from jinja2 import pass_context
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -278,7 +279,31 @@ def _exporter_class():
                 self.log.warning("Alternative text is missing on %s image(s).", missing_alt)
             return page, resources
 
+        @pass_context  # as HTMLExporter's (a Jinja filter given the template's context)
+        def markdown2html(self, context, source):
+            # as HTMLExporter's, kept: a page's two editions render the same Markdown (cells and
+            # outputs) with the same settings, so the second edition reuses the first one's HTML
+            attachments = context.get("cell", {}).get("attachments", {})
+            path = context.get("resources", {}).get("metadata", {}).get("path", "")
+            settings = (self.embed_images, self.anchor_link_text, self.exclude_anchor_links, repr(self.lexer_options))
+            key = (source, json.dumps(attachments, sort_keys=True), path, settings)
+            with _MARKDOWN_LOCK:
+                made = _MARKDOWN.get(key)
+            if made is None:
+                made = super().markdown2html(context, source)
+                with _MARKDOWN_LOCK:
+                    _MARKDOWN[key] = made
+                    while len(_MARKDOWN) > _MARKDOWN_KEPT:
+                        _MARKDOWN.pop(next(iter(_MARKDOWN)))
+            return made
+
     return SiteExporter
+
+
+#: Markdown rendered to HTML by the site's exporters, by source and settings (the most recent kept).
+_MARKDOWN: dict = {}
+_MARKDOWN_KEPT = 2048
+_MARKDOWN_LOCK = threading.Lock()
 
 
 def _exporter(analyst: bool):
