@@ -79,7 +79,7 @@ class _PageTimedOut(_PageFailed):
 
 
 class _BrowserFailed(Exception):
-    """The browser is gone or stuck (exited, broken pipe, the whole run's time is up)."""
+    """The browser is gone or stuck (exited, broken pipe, no tab, the whole run's time is up)."""
 
 
 #: How the child becomes Chromium with the DevTools pipe on fds 3 and 4: ``sh -c _EXEC browser args``.
@@ -106,6 +106,8 @@ class _Chromium:
         self._events: list[dict] = []
         self._id = 0
         self.process: subprocess.Popen | None = None
+        #: False once the browser has failed (see print_pdfs), when it is not asked to close itself
+        self.healthy = True
         commands_in, self._commands = os.pipe()
         self._replies, replies_out = os.pipe()
         try:
@@ -128,7 +130,12 @@ class _Chromium:
     # ------------------------------------------------------------------ the pipe
 
     def _gone(self, what: str) -> _BrowserFailed:
-        code = self.process.poll() if self.process else None
+        code = None
+        if self.process is not None:
+            try:  # at EOF the browser is exiting: give it a moment to report its status
+                code = self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         self._stderr.seek(0)
         tail = self._stderr.read().decode("utf-8", errors="replace").strip()[-500:]
         status = f" (exit status {code})" if code is not None else ""
@@ -202,7 +209,10 @@ class _Chromium:
     def print_page(self, page: Path, pdf: Path, timeout: float) -> Path:
         """Print ``page`` to ``pdf`` in a tab of its own (closed afterwards)."""
         deadline = min(time.monotonic() + timeout, self.deadline)
-        target = self.call("Target.createTarget", {"url": "about:blank"}, deadline=deadline)["targetId"]
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"}, deadline=deadline)["targetId"]
+        except _PageFailed as e:  # no tab at all: the browser, not the page, is at fault
+            raise _BrowserFailed(f"chromium could not open a tab ({e})") from None
         session = None
         try:
             session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True}, deadline=deadline)[
@@ -252,7 +262,7 @@ class _Chromium:
         process, self.process = self.process, None
         if process is not None:
             try:
-                if process.poll() is None:
+                if process.poll() is None and self.healthy:  # else it is killed at once
                     try:
                         self._send({"id": self._id + 1, "method": "Browser.close", "params": {}})
                     except _BrowserFailed:
@@ -319,6 +329,7 @@ def print_pdfs(
             except _PageFailed as e:
                 failed.append(f"chromium could not print {page}: {e}")
             except _BrowserFailed as e:
+                chrome.healthy = False
                 failed.append(f"chromium could not print {page}: {e}")
                 break
     if failed:
