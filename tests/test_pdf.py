@@ -143,3 +143,16 @@ def test_the_browser_is_stopped_when_the_caller_is_interrupted(tmp_path, launche
     assert len(launches) == 1 and pdf.page_count(tmp_path / "page.pdf") == 1
     _assert_all_stopped(launches)
     assert not [f for f in os.listdir(tmp_path) if f.startswith("reanalysis-pdf-")]
+
+
+def test_a_browser_that_stops_reading_commands_cannot_block_the_writer(tmp_path, launches):
+    """Commands go through a pipe that fills up (64 KiB) when Chromium stops reading it: writing
+    waits no longer than the run's time."""
+    browser = _fake_browser(tmp_path, "exec sleep 300")
+    started = time.monotonic()
+    with pdf._Chromium(browser, time.monotonic() + 2) as chrome:
+        with pytest.raises(pdf._BrowserFailed, match="stopped reading commands"):
+            for _ in range(100):
+                chrome._send({"id": 1, "method": "Runtime.evaluate", "params": {"expression": "x" * 10_000}})
+    assert time.monotonic() - started < 10
+    _assert_all_stopped(launches)

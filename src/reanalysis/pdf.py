@@ -1,6 +1,11 @@
 """PDFs to send: each reader page of ``build/site/`` and each paper's findings report, printed by
 the machine's headless Chromium (the browser the site tests use) into ``build/pdf/``.
 
+One Chromium prints them all: it is driven over its DevTools pipe (``--remote-debugging-pipe``,
+standard library only) and prints each page in a fresh tab with the same ``Page.printToPDF``
+parameters as Chromium's own ``--print-to-pdf`` (:data:`PRINT_PARAMS`), so a run pays for one
+browser start rather than one per page.
+
 A findings report is ``build/<paper id>/findings.md`` (written by the paper's notebook), turned
 into HTML with mistune (raw HTML in it is escaped, not kept) and printed with the site's page
 template. A paper without one is skipped with a message. Every PDF carries a document outline
@@ -93,8 +98,9 @@ class _Chromium:
     replies and events the same way to its fd 4. ``subprocess`` keeps inherited fds at their own
     numbers, so the child is started as ``/bin/sh -c _EXEC`` with the pipe ends as its stdin and
     stdout; the shell moves them onto 3 and 4 and then becomes Chromium (same pid; no
-    ``preexec_fn``, which is unsafe with threads). Chromium runs in a session (process group) of its own so that closing
-    it can reach every process it started.
+    ``preexec_fn``, which is unsafe with threads). Chromium runs in a session (process group) of
+    its own so that :meth:`close` can reach every process it started; should this process die
+    without closing it, Chromium exits by itself when its command pipe closes (EOF on fd 3).
     """
 
     def __init__(self, browser: str, deadline: float):
@@ -110,6 +116,7 @@ class _Chromium:
         self.healthy = True
         commands_in, self._commands = os.pipe()
         self._replies, replies_out = os.pipe()
+        os.set_blocking(self._commands, False)
         try:
             # the pipe ends go in as the shell's stdin and stdout, which it moves onto 3 and 4
             # (POSIX sh only names fds 0-9, so the ends' own numbers cannot be used)
@@ -141,13 +148,22 @@ class _Chromium:
         status = f" (exit status {code})" if code is not None else ""
         return _BrowserFailed(f"{what}{status}" + (f": {tail}" if tail else ""))
 
-    def _send(self, message: dict) -> None:
+    def _send(self, message: dict, deadline: float | None = None) -> None:
+        """Write one command; a browser that stops reading them fails at ``deadline`` (or the run's)."""
         data = memoryview(json.dumps(message).encode("utf-8") + b"\0")
-        try:
+        deadline = self.deadline if deadline is None else min(deadline, self.deadline)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._commands, selectors.EVENT_WRITE)
             while data:
-                data = data[os.write(self._commands, data) :]
-        except OSError as e:  # EPIPE: Chromium has exited
-            raise self._gone(f"chromium stopped reading commands ({e.strerror})") from None
+                try:
+                    data = data[os.write(self._commands, data) :]
+                except BlockingIOError:  # the pipe is full: Chromium is not reading
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise _BrowserFailed("chromium stopped reading commands") from None
+                    selector.select(min(left, 1.0))
+                except OSError as e:  # EPIPE: Chromium has exited
+                    raise self._gone(f"chromium stopped reading commands ({e.strerror})") from None
 
     def _receive(self, deadline: float) -> dict:
         """The next message from Chromium; raises when none comes before ``deadline`` or at EOF."""
@@ -264,12 +280,9 @@ class _Chromium:
             try:
                 if process.poll() is None and self.healthy:  # else it is killed at once
                     try:
-                        self._send({"id": self._id + 1, "method": "Browser.close", "params": {}})
-                    except _BrowserFailed:
-                        pass
-                    try:
+                        self._send({"id": self._id + 1, "method": "Browser.close"}, time.monotonic() + 5)
                         process.wait(timeout=5)
-                    except subprocess.TimeoutExpired:
+                    except (_BrowserFailed, subprocess.TimeoutExpired):
                         pass
             finally:
                 try:  # whatever is left of its process group (the browser, renderers, zygotes)
@@ -388,7 +401,9 @@ def write_pdfs(
     and each paper's ``build/<id>/findings.md`` as ``<id>-findings.pdf``.
 
     ``papers``: the papers whose findings report is printed (default: every data package with a
-    page); ``pages``: the pages printed (default: every reader page)."""
+    page); ``pages``: the pages printed (default: every reader page). ``jobs`` is no longer used
+    (kept for callers): one browser prints the pages one after another, see :func:`print_pdfs`,
+    whose errors this raises too."""
     build = Path(build)
     out = Path(out or build / "pdf")
     site = build / "site"
