@@ -1,0 +1,158 @@
+"""`make pdf`'s printing machinery on small pages: one headless Chromium prints every page (driven
+over its DevTools pipe), a page that cannot load is named in the error while the others are still
+printed, a browser that exits or never answers gives an error instead of a hang, and no Chromium
+process outlives the call. (tests/test_site.py prints the real site's pages.)
+
+Needs Debian's chromium; skips with a message where it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from reanalysis import pdf
+
+pytestmark = pytest.mark.skipif(pdf.chromium() is None, reason="no chromium on this machine (apt-get install chromium)")
+
+
+def _page(folder: Path, stem: str, heading: str) -> Path:
+    page = folder / f"{stem}.html"
+    page.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{stem}</title></head>"
+        f"<body><h1>{heading}</h1><p>Some text.</p><h2>{heading}, part two</h2><p>More.</p></body></html>",
+        encoding="utf-8",
+    )
+    return page
+
+
+@pytest.fixture
+def launches(monkeypatch):
+    """Every process started through subprocess.Popen while the test runs."""
+    started: list[subprocess.Popen] = []
+    original = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        process = original(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    return started
+
+
+def _still_running(group: int) -> list[str]:
+    """The processes of process group ``group`` that are alive (not zombies waiting for PID 1)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        if int(rest[2]) == group and rest[0] not in "ZX":
+            alive.append(f"{entry.name} {name} {rest[0]}")
+    return alive
+
+
+def _assert_all_stopped(launches: list[subprocess.Popen]) -> None:
+    assert launches
+    for process in launches:
+        assert process.poll() is not None
+        assert _still_running(process.pid) == [], process.args[:4]
+
+
+def test_write_pdfs_prints_every_page_with_one_browser(tmp_path, launches):
+    site = tmp_path / "build" / "site"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("<!doctype html><title>index</title>", encoding="utf-8")
+    headings = {stem: f"Heading of {stem}" for stem in ("alpha", "beta", "gamma")}
+    for stem, heading in headings.items():
+        _page(site, stem, heading)
+    result = pdf.write_pdfs(tmp_path / "build", tmp_path / "pdf", papers=[])
+    assert [p.name for p in result.written] == ["alpha.pdf", "beta.pdf", "gamma.pdf"]
+    for stem, heading in headings.items():
+        printed = tmp_path / "pdf" / f"{stem}.pdf"
+        assert pdf.page_count(printed) == 1
+        outline = pdf.outline(printed)
+        assert {heading, f"{heading}, part two"} <= set(outline), outline
+        assert not any(h in outline for other, h in headings.items() if other != stem)  # nothing of another page
+    assert len(launches) == 1, [p.args[:4] for p in launches]  # one browser for the three pages
+    _assert_all_stopped(launches)
+
+
+def test_a_page_that_cannot_load_is_named_and_the_others_are_printed(tmp_path, launches):
+    first, last = _page(tmp_path, "first", "First"), _page(tmp_path, "last", "Last")
+    missing = tmp_path / "missing.html"
+    jobs = [(first, tmp_path / "first.pdf"), (missing, tmp_path / "missing.pdf"), (last, tmp_path / "last.pdf")]
+    with pytest.raises(RuntimeError, match=rf"chromium could not print {missing}: .*ERR_FILE_NOT_FOUND") as error:
+        pdf.print_pdfs(jobs)
+    assert "first.html" not in str(error.value) and "last.html" not in str(error.value)
+    assert {"First", "First, part two"} <= set(pdf.outline(tmp_path / "first.pdf"))
+    assert {"Last", "Last, part two"} <= set(pdf.outline(tmp_path / "last.pdf"))
+    assert not (tmp_path / "missing.pdf").exists()
+    assert len(launches) == 1
+    _assert_all_stopped(launches)
+
+
+def _fake_browser(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "fake-chromium"
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_browser_that_exits_at_once_gives_an_error_not_a_hang(tmp_path, launches):
+    page = _page(tmp_path, "page", "Page")
+    browser = _fake_browser(tmp_path, "echo 'cannot start' >&2; exit 3")
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=rf"chromium could not print {page}: chromium .*exit status 3.*cannot start"):
+        pdf.print_pdf(page, tmp_path / "page.pdf", browser=browser, timeout=60)
+    assert time.monotonic() - started < 10
+    _assert_all_stopped(launches)
+
+
+def test_a_browser_that_never_answers_times_out_and_is_stopped(tmp_path, launches):
+    pages = [_page(tmp_path, stem, stem) for stem in ("one", "two")]
+    browser = _fake_browser(tmp_path, "exec sleep 300")  # keeps the pipe open and never reads it
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=rf"chromium could not print {pages[0]}: .*timed out") as error:
+        pdf.print_pdfs([(p, tmp_path / f"{p.stem}.pdf") for p in pages], browser=browser, timeout=2)
+    assert "two.html" not in str(error.value)  # the run stops at the first page: no tab, no browser
+    assert time.monotonic() - started < 10
+    _assert_all_stopped(launches)
+
+
+def test_the_browser_is_stopped_when_the_caller_is_interrupted(tmp_path, launches, monkeypatch):
+    page = _page(tmp_path, "page", "Page")
+    real = pdf._Chromium.print_page
+
+    def interrupted(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pdf._Chromium, "print_page", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pdf.print_pdfs([(page, tmp_path / "page.pdf")])
+    assert len(launches) == 1 and pdf.page_count(tmp_path / "page.pdf") == 1
+    _assert_all_stopped(launches)
+    assert not [f for f in os.listdir(tmp_path) if f.startswith("reanalysis-pdf-")]
+
+
+def test_a_browser_that_stops_reading_commands_cannot_block_the_writer(tmp_path, launches):
+    """Commands go through a pipe that fills up (64 KiB) when Chromium stops reading it: writing
+    waits no longer than the run's time."""
+    browser = _fake_browser(tmp_path, "exec sleep 300")
+    started = time.monotonic()
+    with pdf._Chromium(browser, time.monotonic() + 2) as chrome:
+        with pytest.raises(pdf._BrowserFailed, match="stopped reading commands"):
+            for _ in range(100):
+                chrome._send({"id": 1, "method": "Runtime.evaluate", "params": {"expression": "x" * 10_000}})
+    assert time.monotonic() - started < 10
+    _assert_all_stopped(launches)
