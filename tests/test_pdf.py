@@ -68,36 +68,26 @@ def _assert_all_stopped(launches: list[subprocess.Popen]) -> None:
         assert _still_running(process.pid) == [], process.args[:4]
 
 
-def test_write_pdfs_prints_every_page_with_one_browser(tmp_path, launches):
-    site = tmp_path / "build" / "site"
-    site.mkdir(parents=True)
-    (site / "index.html").write_text("<!doctype html><title>index</title>", encoding="utf-8")
+def test_one_browser_prints_every_page_and_names_the_one_that_cannot_load(tmp_path, launches):
+    """Three pages and a missing one between them: one browser launch; each PDF holds its own page's
+    headings and none of another's (a fresh tab each); the error names the missing page only, after
+    the others are printed. (tests/test_site.py checks that write_pdfs prints the site this way.)"""
     headings = {stem: f"Heading of {stem}" for stem in ("alpha", "beta", "gamma")}
+    pages = {stem: _page(tmp_path, stem, heading) for stem, heading in headings.items()}
+    missing = tmp_path / "missing.html"
+    jobs = [(pages["alpha"], tmp_path / "alpha.pdf"), (missing, tmp_path / "missing.pdf")]
+    jobs += [(pages[stem], tmp_path / f"{stem}.pdf") for stem in ("beta", "gamma")]
+    with pytest.raises(RuntimeError, match=rf"chromium could not print {missing}: .*ERR_FILE_NOT_FOUND") as error:
+        pdf.print_pdfs(jobs)
+    assert not any(f"{stem}.html" in str(error.value) for stem in headings)
+    assert not (tmp_path / "missing.pdf").exists()
     for stem, heading in headings.items():
-        _page(site, stem, heading)
-    result = pdf.write_pdfs(tmp_path / "build", tmp_path / "pdf", papers=[])
-    assert [p.name for p in result.written] == ["alpha.pdf", "beta.pdf", "gamma.pdf"]
-    for stem, heading in headings.items():
-        printed = tmp_path / "pdf" / f"{stem}.pdf"
+        printed = tmp_path / f"{stem}.pdf"
         assert pdf.page_count(printed) == 1
         outline = pdf.outline(printed)
         assert {heading, f"{heading}, part two"} <= set(outline), outline
         assert not any(h in outline for other, h in headings.items() if other != stem)  # nothing of another page
-    assert len(launches) == 1, [p.args[:4] for p in launches]  # one browser for the three pages
-    _assert_all_stopped(launches)
-
-
-def test_a_page_that_cannot_load_is_named_and_the_others_are_printed(tmp_path, launches):
-    first, last = _page(tmp_path, "first", "First"), _page(tmp_path, "last", "Last")
-    missing = tmp_path / "missing.html"
-    jobs = [(first, tmp_path / "first.pdf"), (missing, tmp_path / "missing.pdf"), (last, tmp_path / "last.pdf")]
-    with pytest.raises(RuntimeError, match=rf"chromium could not print {missing}: .*ERR_FILE_NOT_FOUND") as error:
-        pdf.print_pdfs(jobs)
-    assert "first.html" not in str(error.value) and "last.html" not in str(error.value)
-    assert {"First", "First, part two"} <= set(pdf.outline(tmp_path / "first.pdf"))
-    assert {"Last", "Last, part two"} <= set(pdf.outline(tmp_path / "last.pdf"))
-    assert not (tmp_path / "missing.pdf").exists()
-    assert len(launches) == 1
+    assert len(launches) == 1, [p.args[:4] for p in launches]  # one browser for the four pages
     _assert_all_stopped(launches)
 
 

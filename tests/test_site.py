@@ -203,17 +203,21 @@ def test_workshop_pages_show_each_notebook_and_the_guide(site):
     assert "<h1" in guide and "<script" not in guide
 
 
-def test_make_pdf_prints_reader_pages_and_findings_reports(site, tmp_path):
-    """The paper pages and each paper's findings report (where the notebook wrote one) as PDFs:
-    each has pages and, as its outline, the headings of what was printed."""
+def test_make_pdf_prints_reader_pages_and_findings_reports(site, tmp_path, monkeypatch):
+    """The paper pages and each paper's findings report (where the notebook wrote one) as PDFs,
+    printed by one browser: each has pages and, as its outline, the headings of what was printed."""
     import re
+    import subprocess
 
     from reanalysis import pdf
 
     folder, _ = site
     build = folder.parent
     papers = ["zang2022", "lu2021"]
+    launched, popen = [], subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: launched.append(a) or popen(*a, **k))
     result = pdf.write_pdfs(build, tmp_path / "pdf", pages=[*papers, "synthesis"])
+    assert len(launched) == 1, launched  # one Chromium for the five PDFs
     written = {p.name for p in result.written}
     assert {"zang2022.pdf", "lu2021.pdf", "synthesis.pdf"} <= written
     for stem in (*papers, "synthesis"):

@@ -395,15 +395,14 @@ def _papers() -> list[str]:
 
 
 def write_pdfs(
-    build: Path, out: Path | None = None, papers: list[str] | None = None, pages: list[str] | None = None, jobs: int = 2
+    build: Path, out: Path | None = None, papers: list[str] | None = None, pages: list[str] | None = None
 ) -> Printed:
     """Print every reader page of ``build/site`` to ``out`` (default ``build/pdf``) as ``<page>.pdf``,
     and each paper's ``build/<id>/findings.md`` as ``<id>-findings.pdf``.
 
     ``papers``: the papers whose findings report is printed (default: every data package with a
-    page); ``pages``: the pages printed (default: every reader page). ``jobs`` is no longer used
-    (kept for callers): one browser prints the pages one after another, see :func:`print_pdfs`,
-    whose errors this raises too."""
+    page); ``pages``: the pages printed (default: every reader page). One browser prints the pages
+    one after another (:func:`print_pdfs`, whose errors this raises too)."""
     build = Path(build)
     out = Path(out or build / "pdf")
     site = build / "site"
