@@ -5,6 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 
+#: What could request anything after a page's load event: a script, content loaded lazily, a
+#: refresh. The site's pages have none (every image and style is inline), so the browser tests check
+#: a page once it has loaded (asserting that none is there) rather than after half a second of
+#: network silence; their listeners still see every request a page makes.
+LATE_REQUESTS = "script, [loading=lazy], meta[http-equiv=refresh i]"
+
 
 def in_tabs(pages: Iterable[str], tab: Callable[..., Awaitable[None]], tabs: int, executable: str, flags: list[str]):
     """Run ``tab(browser, queue)`` in ``tabs`` tabs at once until the queue of ``pages`` is empty."""

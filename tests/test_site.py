@@ -18,7 +18,7 @@ from html import unescape
 from urllib.parse import urlparse
 
 import pytest
-from browser import in_tabs  # the browser tests' runner (tests/browser.py)
+from browser import LATE_REQUESTS, in_tabs  # the browser tests' runner (tests/browser.py)
 
 from reanalysis.run import ROOT, reproduce
 
@@ -65,11 +65,6 @@ def _is_reader(name: str) -> bool:
 
 #: Pages open in this many tabs at once (more tabs cost more CPU and gained nothing on 2 cores).
 TABS = 2
-#: What could request anything after a page's load event: a script, content loaded lazily, a
-#: refresh. The site's pages have none (every image and style is inline), so a page is checked
-#: once it has loaded rather than after half a second of network silence; the listeners still see
-#: every request it makes.
-LATE_REQUESTS = "script, [loading=lazy], meta[http-equiv=refresh i]"
 
 
 def test_every_page_loads_cleanly_offline(site):
