@@ -100,7 +100,18 @@ class Printed:
         Rounding is taken as round-half-either-way, so both ends of the rounding
         interval are accepted (a tolerance of 1e-9 absorbs binary floating point).
         """
-        eps = 1e-9 * max(1.0, abs(x))
+        return bool(self._holds(x, 1e-9 * max(1.0, abs(x))))
+
+    def contains_each(self, xs):
+        """:meth:`contains` for each value of the array ``xs`` at once (a boolean array), for the
+        audit's scans over many candidate values."""
+        import numpy as np  # only here: this module is light (the runner imports it)
+
+        xs = np.asarray(xs, dtype=float)
+        return self._holds(xs, 1e-9 * np.maximum(1.0, np.abs(xs)))
+
+    def _holds(self, x, eps):
+        """The comparison of :meth:`contains` with tolerance ``eps``; ``x`` a number or an array."""
         if self.comparator == "<":
             return x < self.value + eps
         if self.comparator == "<=":
@@ -109,24 +120,7 @@ class Printed:
             return x > self.value - eps
         if self.comparator == ">=":
             return x >= self.value - eps
-        return self.lower - eps <= x <= self.upper + eps
-
-    def contains_each(self, xs):
-        """:meth:`contains` for each value of the array ``xs`` at once (a boolean array): the same
-        comparisons, vectorised, for the audit's scans over many candidate values."""
-        import numpy as np  # only here: this module is light (the runner imports it)
-
-        xs = np.asarray(xs, dtype=float)
-        eps = 1e-9 * np.maximum(1.0, np.abs(xs))
-        if self.comparator == "<":
-            return xs < self.value + eps
-        if self.comparator == "<=":
-            return xs <= self.value + eps
-        if self.comparator == ">":
-            return xs > self.value - eps
-        if self.comparator == ">=":
-            return xs >= self.value - eps
-        return (self.lower - eps <= xs) & (xs <= self.upper + eps)
+        return (self.lower - eps <= x) & (x <= self.upper + eps)
 
     def contains_truncated(self, x: float) -> bool:
         """Whether ``x`` printed by truncation (dropping the digits after the last printed
