@@ -543,13 +543,14 @@ def test_an_interrupted_run_leaves_no_staging_while_the_workshop_pages_are_writt
     from reanalysis import site
 
     nb = _notebook(tmp_path / "nbs" / "one.ipynb", "print(1)")
-    writing = threading.Event()
+    writing, written = threading.Event(), threading.Event()
 
     def slow_workshop(site_folder, pages, folder=None):
         writing.set()
         time.sleep(0.5)
         (site_folder / "workshop").mkdir(parents=True, exist_ok=True)
         (site_folder / "workshop" / "page.html").write_text("x", encoding="utf-8")
+        written.set()
         return []
 
     def interrupted(job, staging, position, progress, results):
@@ -560,5 +561,5 @@ def test_an_interrupted_run_leaves_no_staging_while_the_workshop_pages_are_writt
     monkeypatch.setattr(site, "write_workshop", slow_workshop)
     with pytest.raises(KeyboardInterrupt):
         run.reproduce([nb], tmp_path / "build", {}, jobs=1, workshop=True, progress=False)
-    time.sleep(0.7)  # longer than the workshop thread would still have run
+    assert written.is_set()  # the run waited for the thread to finish before it returned
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".build.staging")]
