@@ -75,6 +75,14 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def _browser(browser: str | None = None) -> str:
+    """``browser``, else the machine's Chromium; FileNotFoundError if there is none."""
+    browser = browser or chromium()
+    if browser is None:
+        raise FileNotFoundError("no chromium on this machine (apt-get install chromium)")
+    return browser
+
+
 class _PageFailed(Exception):
     """One page could not be printed; the browser is still usable."""
 
@@ -330,9 +338,7 @@ def print_pdfs(
         first. A browser that exits, stops answering or runs out of ``run_timeout`` stops the run
         at the page it was printing.
     """
-    browser = browser or chromium()
-    if browser is None:
-        raise FileNotFoundError("no chromium on this machine (apt-get install chromium)")
+    browser = _browser(browser)
     written: list[Path] = []
     failed: list[str] = []
     with _Chromium(browser, time.monotonic() + run_timeout) as chrome:
@@ -408,9 +414,7 @@ def write_pdfs(
     site = build / "site"
     if not (site / "index.html").is_file():
         raise FileNotFoundError(f"no site in {site}: run make reproduce first")
-    browser = chromium()
-    if browser is None:
-        raise FileNotFoundError("no chromium on this machine (apt-get install chromium)")
+    browser = _browser()  # before any work: a machine without one is told at once
     result = Printed()
     with tempfile.TemporaryDirectory() as tmp:
         readers = [p for p in reader_pages(site) if pages is None or p.stem in pages]
