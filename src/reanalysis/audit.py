@@ -197,7 +197,6 @@ class Inputs:
         self.i = {r["id"]: r for r in _records(paper.inferences)}
         self.implied = _implied_n(paper, records)
         self._p2x2: dict[tuple, float] = {}
-        self.capped: set[str] = set()  # rows whose candidate counts were thinned (see COUNTS_MAX)
         self._table_pop: dict[tuple, str | None] = {}
         self._ns: dict[tuple, list[tuple[str, str, int]]] = {}
         # rows by (arm, subgroup, variable, statistic): one pass, so look-ups don't rescan the paper
@@ -281,8 +280,7 @@ class Inputs:
         out = []
         for pop, source, n in self.populations(row, implied):
             fit = checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1)
-            if crow is None and len(fit) > COUNTS_MAX:  # a large n: a percentage fits many counts
-                self.capped.add(row["id"])
+            if crow is None and len(fit) > COUNTS_MAX:  # a large n: a percentage fits many counts (see thinned)
                 centre = min(max(round(parse(prow["value"]).value * n / 100), fit[0]), fit[-1]) if prow else n // 2
                 fit = sorted({fit[0], centre, fit[-1]})
             if crow is not None:
@@ -296,6 +294,19 @@ class Inputs:
             else:
                 out.extend((pop, source, n, k) for k in fit)
         return out
+
+    def thinned(self, row: dict, implied: bool = True) -> bool:
+        """Whether :meth:`counts` tries only the lowest, central and highest of the counts that fit
+        the row's percentage (no count printed, and more than :data:`COUNTS_MAX` fit at some
+        candidate n): a question about the row alone, so that no claim's result depends on which
+        claims were audited before it."""
+        if self.count_row(row) is not None:
+            return False
+        prow = row if row["statistic"] == "percent" else self.sibling(row, "percent")
+        for _, _, n in self.populations(row, implied):
+            if len(checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1)) > COUNTS_MAX:
+                return True
+        return False
 
     def by_arm(self, ids: Iterable[str], statistic: str | tuple[str, ...]) -> dict[str, dict]:
         """The first row of each arm among ``ids`` with one of the statistics (the caller gives
@@ -602,7 +613,7 @@ def _two_by_two(claim: _Claim, inp: _Inputs, cells: dict[str, dict], arms: list[
         claim.verdict = "inconsistent"
         return
     stated_pop = inp.stated_population([a, b])
-    if {a["id"], b["id"]} & inp.capped:
+    if inp.thinned(a) or inp.thinned(b):  # the rows as count_tables read them (implied n included)
         claim.notes.append(
             f"a percentage fits more than {COUNTS_MAX} counts: the lowest, central and highest were tried"
         )
