@@ -305,7 +305,11 @@ def _execute(job: Job, staging: Path, position: int, progress: bool, results: bo
             str(notebook),
             str(out),
             parameters=params,
-            cwd=str(notebook.parent),
+            # the kernel starts in the notebook's folder (nbclient passes this path to the kernel
+            # manager as its cwd); not papermill's cwd=, which changes the whole process's working
+            # directory while the notebook runs, so that notebooks of different folders running at
+            # once would start their kernels in whichever folder was set last
+            resources={"metadata": {"path": str(notebook.parent)}},
             progress_bar=bar,
             request_save_on_cell_execute=False,
             kernel_manager_class=_kernel_manager_class(),
