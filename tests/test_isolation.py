@@ -75,6 +75,30 @@ def test_no_state_leaks_from_one_notebook_to_another(tmp_path):
         assert len({state["parent"] for state in seen}) == 1 and seen[0]["parent"] != os.getpid(), seen
 
 
+WHERE = """\
+import json, os
+print(json.dumps({"cwd": os.getcwd(), "parent": os.getppid()}))
+"""
+
+
+def test_notebooks_of_two_folders_run_at_once_each_in_its_own_folder(tmp_path):
+    """Two notebooks in two folders, run at once: each kernel starts in its own notebook's folder
+    (papermill's cwd= would change the whole runner's directory while a notebook runs, and a kernel
+    would start in whichever folder was set last). Where kernels are forked, both come from one
+    zygote (neither folder has a matplotlibrc: the same imports)."""
+    folders = [tmp_path / "one", tmp_path / "two"]
+    for folder in folders:
+        folder.mkdir()
+    notebooks = [_notebook(folder / f"{folder.name}.ipynb", WHERE) for folder in folders]
+    build = tmp_path / "build"
+    result = reproduce(notebooks, build, {}, jobs=2, html_pages=False, progress=False, results=False)
+    assert result.ok, result.failures
+    seen = [_printed(build, nb) for nb in notebooks]
+    assert [os.path.realpath(state["cwd"]) for state in seen] == [os.path.realpath(f) for f in folders]
+    if available():
+        assert seen[0]["parent"] == seen[1]["parent"] != os.getpid(), "forked from one zygote"
+
+
 # What a kernel sees when it starts: options, settings, streams, environment, hooks. Printed by a
 # notebook after importing what the zygote preloads, so that both kernels have imported the same.
 FINGERPRINT = """\
