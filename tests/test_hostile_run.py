@@ -253,22 +253,34 @@ def test_no_wait_stops_with_the_holder_pid(previous, capsys, fake_execute):
     assert _snapshot(build) == before and fake_execute == []
 
 
-def test_a_second_run_waits_saying_for_whom(previous, capsys, fake_execute):
+def test_a_second_run_waits_saying_for_whom(previous, capsys, fake_execute, monkeypatch):
+    """The holder lets go once the second run waits for the lock (not after a fixed time), and the
+    second run goes on only then."""
     nb, build = previous
-    held = threading.Event()
+    held, waiting, released = threading.Event(), threading.Event(), []
+    flock = run.fcntl.flock
+
+    def watched(fd, operation):
+        if operation == run.fcntl.LOCK_EX and threading.current_thread() is threading.main_thread():
+            waiting.set()  # the second run, about to block
+        return flock(fd, operation)
+
+    monkeypatch.setattr(run.fcntl, "flock", watched)
 
     def hold():
         with run._locked(build):
             held.set()
-            time.sleep(1.0)
+            assert waiting.wait(30)
+            time.sleep(0.05)  # well inside the blocking call
+            released.append(time.monotonic())
 
     holder = threading.Thread(target=hold)
     holder.start()
     held.wait()
-    started = time.monotonic()
     assert main([str(nb), "--build", str(build), "--no-progress", "--no-html"]) == 0
-    assert time.monotonic() - started > 0.5
+    done = time.monotonic()
     holder.join()
+    assert waiting.is_set() and released and done > released[0]
     err = capsys.readouterr().err
     assert err.strip() == f"waiting for another run (pid {os.getpid()}) to finish with {build} ..."
     assert (build / "good" / "claims.csv").read_text() == "new good\n"

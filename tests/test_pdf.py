@@ -113,7 +113,7 @@ def test_a_browser_that_never_answers_times_out_and_is_stopped(tmp_path, launche
     browser = _fake_browser(tmp_path, "exec sleep 300")  # keeps the pipe open and never reads it
     started = time.monotonic()
     with pytest.raises(RuntimeError, match=rf"chromium could not print {pages[0]}: .*timed out") as error:
-        pdf.print_pdfs([(p, tmp_path / f"{p.stem}.pdf") for p in pages], browser=browser, timeout=2)
+        pdf.print_pdfs([(p, tmp_path / f"{p.stem}.pdf") for p in pages], browser=browser, timeout=0.5)
     assert "two.html" not in str(error.value)  # the run stops at the first page: no tab, no browser
     assert time.monotonic() - started < 10
     _assert_all_stopped(launches)
@@ -140,7 +140,7 @@ def test_a_browser_that_stops_reading_commands_cannot_block_the_writer(tmp_path,
     waits no longer than the run's time."""
     browser = _fake_browser(tmp_path, "exec sleep 300")
     started = time.monotonic()
-    with pdf._Chromium(browser, time.monotonic() + 2) as chrome:
+    with pdf._Chromium(browser, time.monotonic() + 0.5) as chrome:
         with pytest.raises(pdf._BrowserFailed, match="stopped reading commands"):
             for _ in range(100):
                 chrome._send({"id": 1, "method": "Runtime.evaluate", "params": {"expression": "x" * 10_000}})
