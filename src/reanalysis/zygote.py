@@ -359,7 +359,9 @@ class Forked:
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        cwd = (self._launch_args or {}).get("cwd") or os.getcwd()  # papermill chdirs to the notebook's folder
+        # the notebook's folder, which nbclient passes as the kernel's cwd (the runner gives it; nbval starts
+        # its kernels from the notebook's folder)
+        cwd = (self._launch_args or {}).get("cwd") or os.getcwd()
         self._hold(cmd, cwd)
         return forked_command(cmd, cwd)
 
