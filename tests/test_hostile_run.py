@@ -261,8 +261,8 @@ def test_a_second_run_waits_saying_for_whom(previous, capsys, fake_execute, monk
     flock = run.fcntl.flock
 
     def watched(fd, operation):
-        if operation == run.fcntl.LOCK_EX and threading.current_thread() is threading.main_thread():
-            waiting.set()  # the second run, about to block
+        if operation == run.fcntl.LOCK_EX:  # blocking: only the second run (the holder got it at once)
+            waiting.set()
         return flock(fd, operation)
 
     monkeypatch.setattr(run.fcntl, "flock", watched)
