@@ -25,6 +25,9 @@ Reliability (what ``tests/test_run.py`` and ``tests/test_hostile_run.py`` check)
   are removed when the next run starts; a ``build/`` lost between the two renames is put back.
 - Parameters are all checked before any kernel starts, combinations included; ``results_dir``
   is the runner's (``build/<notebook>/``) and refused on the command line.
+- Each kernel starts in its own notebook's folder (its ``matplotlibrc``, its relative paths),
+  notebooks of several folders run at once included; the runner's own directory never changes
+  (``tests/test_isolation.py``).
 
 Run ``python -m reanalysis.run --help`` for the options; ``-p NAME VALUE`` sets a
 parameter the way papermill does (``-r`` keeps the value as raw text).
