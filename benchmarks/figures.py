@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def figures_of(notebook: Path) -> list:
 def draw_seconds(notebook: Path, repeat: int, fmt: str) -> tuple[int, float]:
     """How many figures the notebook makes, and the best CPU time, over ``repeat`` runs of its
     code, to draw each of them once."""
+    import matplotlib.pyplot as plt
+
     best, count = float("inf"), 0
     for _ in range(repeat):
         made = figures_of(notebook)
@@ -60,8 +63,6 @@ def draw_seconds(notebook: Path, repeat: int, fmt: str) -> tuple[int, float]:
             else:
                 figure.savefig(io.BytesIO(), format=fmt)
         best, count = min(best, time.process_time() - start), len(made)
-        import matplotlib.pyplot as plt
-
         plt.close("all")
     return count, best
 
@@ -71,9 +72,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each notebook (the best counts)")
     parser.add_argument("--format", choices=["png", "svg"], default="png")
     args = parser.parse_args()
-
-    import os
-
     os.chdir(ROOT / "notebooks")  # the matplotlibrc the kernels read, before matplotlib is imported
     import matplotlib
 

@@ -12,6 +12,11 @@ from collections.abc import Awaitable, Callable, Iterable
 LATE_REQUESTS = "script, [loading=lazy], meta[http-equiv=refresh i]"
 
 
+async def late_requests(page) -> int:
+    """How many elements of the loaded ``page`` could request after its load event (:data:`LATE_REQUESTS`)."""
+    return await page.evaluate("sel => document.querySelectorAll(sel).length", LATE_REQUESTS)
+
+
 def in_tabs(pages: Iterable[str], tab: Callable[..., Awaitable[None]], tabs: int, executable: str, flags: list[str]):
     """Run ``tab(browser, queue)`` in ``tabs`` tabs at once until the queue of ``pages`` is empty."""
     from playwright.async_api import async_playwright

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 import nbformat
 import pytest
-from browser import LATE_REQUESTS, in_tabs  # the browser tests' runner (tests/browser.py)
+from browser import in_tabs, late_requests  # the browser tests' runner (tests/browser.py)
 
 import reanalysis
 from reanalysis import site, tables
@@ -339,7 +339,7 @@ def test_hostile_pages_run_no_script_and_keep_their_tables(built):
         assert response is not None and response.ok, name
         # nothing that could request after the load event (so waiting for it is enough): no script,
         # nothing loaded lazily, no refresh, whatever the package's text tried
-        assert await page.evaluate("sel => document.querySelectorAll(sel).length", LATE_REQUESTS) == 0, name
+        assert await late_requests(page) == 0, name
         # move the mouse over every element: an injected onmouseover would fire
         await page.evaluate(
             "document.querySelectorAll('*').forEach(e => e.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})))"

@@ -18,7 +18,7 @@ from html import unescape
 from urllib.parse import urlparse
 
 import pytest
-from browser import LATE_REQUESTS, in_tabs  # the browser tests' runner (tests/browser.py)
+from browser import LATE_REQUESTS, in_tabs, late_requests  # the browser tests' runner (tests/browser.py)
 
 from reanalysis.run import ROOT, reproduce
 
@@ -86,7 +86,7 @@ def test_every_page_loads_cleanly_offline(site):
 
     async def check(page, at, note):
         name = at["name"]
-        if late := await page.evaluate("sel => document.querySelectorAll(sel).length", LATE_REQUESTS):
+        if late := await late_requests(page):
             note(f"{late} element(s) that may request after the page has loaded ({LATE_REQUESTS})")
         images = await page.evaluate(
             "Array.from(document.images).map(i => [i.complete && i.naturalWidth > 0, i.alt.trim(), "

@@ -276,10 +276,9 @@ class Inputs:
         for a test; with another n it must fit the printed percentage (rounded or truncated).
         ``strict``: every count must fit the printed percentage rounded (to audit the percentage)."""
         crow = self.count_row(row)
-        prow = row if row["statistic"] == "percent" else self.sibling(row, "percent")
+        prow = self._percent_row(row)
         out = []
-        for pop, source, n in self.populations(row, implied):
-            fit = checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1)
+        for pop, source, n, fit in self._fits(row, prow, implied):
             if crow is None and len(fit) > COUNTS_MAX:  # a large n: a percentage fits many counts (see thinned)
                 centre = min(max(round(parse(prow["value"]).value * n / 100), fit[0]), fit[-1]) if prow else n // 2
                 fit = sorted({fit[0], centre, fit[-1]})
@@ -302,11 +301,16 @@ class Inputs:
         claims were audited before it."""
         if self.count_row(row) is not None:
             return False
-        prow = row if row["statistic"] == "percent" else self.sibling(row, "percent")
-        for _, _, n in self.populations(row, implied):
-            if len(checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1)) > COUNTS_MAX:
-                return True
-        return False
+        return any(len(fit) > COUNTS_MAX for *_, fit in self._fits(row, self._percent_row(row), implied))
+
+    def _percent_row(self, row: dict) -> dict | None:
+        return row if row["statistic"] == "percent" else self.sibling(row, "percent")
+
+    def _fits(self, row: dict, prow: dict | None, implied: bool):
+        """(population, source, n, the counts whose share of n prints as ``prow``'s percentage; every
+        count from 0 to n without one) for each candidate n of the row."""
+        for pop, source, n in self.populations(row, implied):
+            yield pop, source, n, (checks.fitting_counts(prow["value"], n) if prow is not None else range(n + 1))
 
     def by_arm(self, ids: Iterable[str], statistic: str | tuple[str, ...]) -> dict[str, dict]:
         """The first row of each arm among ``ids`` with one of the statistics (the caller gives
