@@ -5,7 +5,9 @@ input and output area), added without nbconvert's BeautifulSoup re-parse. No ker
 from __future__ import annotations
 
 import base64
+import copy
 import functools
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -105,6 +107,24 @@ def test_pages_are_nbconverts_pages(notebook, analyst):
         assert len(soup.select(f'img[alt="{site.NO_ALT}"]')) == 4
         assert "<img src=d.png>" in ours and "<!-- <img src=c.png> -->" in ours  # script and comment as written
         assert '<div class="jp-Cell-inputWrapper" tabindex="0">kept' in ours  # "-1" replaced, as by nbconvert
+
+
+def test_a_prepared_thread_writes_the_same_pages():
+    """``site.prepare`` (the runner's warm-up while the kernels start: each edition's exporter made
+    and its templates compiled on an empty notebook) changes no page: the awkward notebook in both
+    editions, written by a fresh thread after ``prepare()`` and by another without it."""
+    resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
+    nb = _awkward()  # once: its cells' ids are random
+
+    def pages(prepared: bool) -> list[str]:
+        if prepared:
+            site.prepare()
+        return [
+            site._exporter(a).from_notebook_node(copy.deepcopy(nb), resources=dict(resources))[0] for a in (False, True)
+        ]
+
+    with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as other:  # exporters are made per thread
+        assert one.submit(pages, True).result() == other.submit(pages, False).result()
 
 
 def test_accessible_inserts_into_the_text_only():

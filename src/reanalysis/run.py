@@ -640,7 +640,7 @@ def _size(notebook: Path) -> int:
 
 def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progress, results) -> RunResult:
     if html_pages:
-        from .site import render, write_index, write_workshop
+        from .site import prepare, render, write_index, write_workshop
 
     (staging / "notebooks").mkdir()
     (staging / "site").mkdir()
@@ -658,9 +658,10 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
             ) from None
 
     # The pages are written in one thread of their own (the workshop's first, while the kernels
-    # start; then each notebook's as it finishes): rendering is Python under one lock, so more
-    # threads would not write faster, and each would compile nbconvert's templates again. That
-    # thread never outlives the run (an interrupted run waits for it before its staging folder goes).
+    # start, then the templates are compiled; then each notebook's page as it finishes): rendering
+    # is Python under one lock, so more threads would not write faster, and each would compile
+    # nbconvert's templates again. That thread never outlives the run (an interrupted run waits for
+    # it before its staging folder goes).
     aside = ThreadPoolExecutor(max_workers=1)
 
     def one(item):
@@ -672,6 +673,8 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
     # notebook's committed size (its outputs: figures, tables) is the estimate of its run time.
     longest_first = sorted(range(len(plan)), key=lambda i: -_size(plan[i].notebook))
     workshop = aside.submit(write_workshop, staging / "site", pages) if html_pages else None
+    if html_pages:
+        aside.submit(prepare)  # an error here would be render's too, and reported from there
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             submitted = {i: pool.submit(one, (i, plan[i])) for i in longest_first}

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from . import editions, findings_file
 
-__all__ = ["Page", "Manifest", "manifest", "order", "render", "write_index", "write_workshop", "TEMPLATES"]
+__all__ = ["Page", "Manifest", "manifest", "order", "prepare", "render", "write_index", "write_workshop", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MANIFEST = Path(__file__).resolve().parent / "site.toml"
@@ -323,6 +323,17 @@ def _exporter(analyst: bool):
             optimistic_validation=True,  # the notebook is validated once, not after each preprocessor
         )
     return made[analyst]
+
+
+def prepare() -> None:
+    """Make this thread's exporters of both editions and compile their templates (an empty
+    notebook rendered with each), so that the first page :func:`render` writes does not pay for
+    them. ``make reproduce`` calls it in its rendering thread while the kernels start."""
+    import nbformat
+
+    empty = nbformat.v4.new_notebook()
+    for analyst in (False, True):
+        _exporter(analyst).from_notebook_node(empty, resources={"site_nav": "", "metadata": {"name": ""}})
 
 
 def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
