@@ -95,7 +95,7 @@ def test_pages_are_nbconverts_pages(notebook, analyst):
         nb = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
         nb = tables.analyst_edition(nb) if analyst else tables.reader_edition(nb)
     resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
-    ours, _ = site._exporter(analyst).from_notebook_node(nb, resources=dict(resources))
+    ours = site._export(nb, analyst, dict(resources))
     theirs, _ = _nbconvert(analyst).from_notebook_node(nb, resources=dict(resources))
     assert _tree(ours) == _tree(theirs)
     soup = BeautifulSoup(ours, features="html.parser")
@@ -109,22 +109,35 @@ def test_pages_are_nbconverts_pages(notebook, analyst):
         assert '<div class="jp-Cell-inputWrapper" tabindex="0">kept' in ours  # "-1" replaced, as by nbconvert
 
 
-def test_a_prepared_thread_writes_the_same_pages():
+def test_prepared_exporters_write_the_same_pages(monkeypatch):
     """``site.prepare`` (the runner's warm-up while the kernels start: each edition's exporter made
     and its templates compiled on an empty notebook) changes no page: the awkward notebook in both
-    editions, written by a fresh thread after ``prepare()`` and by another without it."""
+    editions, written by exporters made for it and by prepared ones."""
     resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
     nb = _awkward()  # once: its cells' ids are random
 
-    def pages(prepared: bool) -> list[str]:
-        if prepared:
-            site.prepare()
-        return [
-            site._exporter(a).from_notebook_node(copy.deepcopy(nb), resources=dict(resources))[0] for a in (False, True)
-        ]
+    def pages() -> list[str]:
+        return [site._export(copy.deepcopy(nb), analyst, dict(resources)) for analyst in (False, True)]
 
-    with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as other:  # exporters are made per thread
-        assert one.submit(pages, True).result() == other.submit(pages, False).result()
+    monkeypatch.setattr(site, "_EXPORTERS", {})  # none made yet in this process
+    fresh = pages()
+    monkeypatch.setattr(site, "_EXPORTERS", {})
+    site.prepare()
+    assert set(site._EXPORTERS) == {False, True}
+    assert pages() == fresh
+
+
+def test_exporters_are_made_once_and_used_by_one_thread_at_a_time(monkeypatch):
+    """Every run of a process shares the two exporters (their templates compiled once), and pages
+    exported from several threads at once are each the page exported alone."""
+    resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
+    nb = _awkward()
+    alone = [site._export(copy.deepcopy(nb), analyst, dict(resources)) for analyst in (False, True)]
+    made = dict(site._EXPORTERS)
+    with ThreadPoolExecutor(4) as pool:
+        pages = list(pool.map(lambda a: site._export(copy.deepcopy(nb), a, dict(resources)), [False, True] * 4))
+    assert pages == alone * 4
+    assert site._EXPORTERS == made  # the same objects: none made again
 
 
 def test_accessible_inserts_into_the_text_only():
@@ -148,7 +161,7 @@ def test_code_is_highlighted_as_text():
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     source = 'paper_dir = "</div><script>window.__pwned=1</script><img src=x onerror=y>"  # "&amp;\''
     nb.cells = [v4.new_code_cell(source, execution_count=1)]
-    page, _ = site._exporter(True).from_notebook_node(nb, resources={"metadata": {"name": "t"}})
+    page = site._export(nb, True, {"metadata": {"name": "t"}})
     soup = BeautifulSoup(page, features="html.parser")
     assert not soup.select("main script") and not soup.select("main img")
     code = soup.select_one(".jp-InputArea-editor")

@@ -659,9 +659,9 @@ def _run(plan, build, staging, pages, sources, folders, jobs, html_pages, progre
 
     # The pages are written in one thread of their own (the workshop's first, while the kernels
     # start, then the templates are compiled; then each notebook's page as it finishes): rendering
-    # is Python under one lock, so more threads would not write faster, and each would compile
-    # nbconvert's templates again. That thread never outlives the run (an interrupted run waits for
-    # it before its staging folder goes).
+    # is Python under one lock, and the process's two exporters export one page at a time, so more
+    # threads would not write faster. That thread never outlives the run (an interrupted run waits
+    # for it before its staging folder goes).
     aside = ThreadPoolExecutor(max_workers=1)
 
     def one(item):

@@ -154,7 +154,10 @@ def _nav(pages: list[Page], current: str, analyst: bool, up: str | None = None, 
     return _template("nav.html.j2", pages=pages, current=current, up=up, edition=kind).strip()
 
 
-_EXPORTERS = threading.local()
+#: The two editions' HTML exporters (by ``analyst``), made once per process; one page is exported at
+#: a time (an exporter registers its filters anew for each notebook).
+_EXPORTERS: dict[bool, object] = {}
+_EXPORTING = threading.Lock()
 
 #: The alt text nbconvert gives an image that has none (its HTMLExporter's wording).
 NO_ALT = "No description has been provided for this image"
@@ -306,34 +309,33 @@ _MARKDOWN_KEPT = 2048
 _MARKDOWN_LOCK = threading.Lock()
 
 
-def _exporter(analyst: bool):
-    """The HTML exporter of an edition, made once per thread (building one loads and compiles the
-    templates again: most of the cost of a page). The site's pages are rendered from threads.
-    The analyst edition's exporter (code and prompts shown) also renders the workshop's pages."""
-    made = getattr(_EXPORTERS, "made", None)
-    if made is None:
-        made = _EXPORTERS.made = {}
-    if analyst not in made:
-        made[analyst] = _exporter_class()(
-            template_name="reanalysis",
-            extra_template_basedirs=[str(TEMPLATES)],
-            exclude_input=not analyst,
-            exclude_input_prompt=not analyst,
-            exclude_output_prompt=not analyst,
-            optimistic_validation=True,  # the notebook is validated once, not after each preprocessor
-        )
-    return made[analyst]
+def _export(nb, analyst: bool, resources: dict) -> str:
+    """``nb`` as a page of an edition (the analyst's: code and prompts shown; it also writes the
+    workshop's pages). The exporters are made once per process, for every run a process makes
+    (building one loads and compiles the templates again: most of the cost of a page), and used
+    by one thread at a time."""
+    with _EXPORTING:
+        if analyst not in _EXPORTERS:
+            _EXPORTERS[analyst] = _exporter_class()(
+                template_name="reanalysis",
+                extra_template_basedirs=[str(TEMPLATES)],
+                exclude_input=not analyst,
+                exclude_input_prompt=not analyst,
+                exclude_output_prompt=not analyst,
+                optimistic_validation=True,  # the notebook is validated once, not after each preprocessor
+            )
+        return _EXPORTERS[analyst].from_notebook_node(nb, resources=resources)[0]
 
 
 def prepare() -> None:
-    """Make this thread's exporters of both editions and compile their templates (an empty
-    notebook rendered with each), so that the first page :func:`render` writes does not pay for
-    them. ``make reproduce`` calls it in its rendering thread while the kernels start."""
+    """Make the exporters of both editions and compile their templates (an empty notebook
+    exported with each), so that the first page :func:`render` writes does not pay for them.
+    ``make reproduce`` calls it while the kernels start."""
     import nbformat
 
     empty = nbformat.v4.new_notebook()
     for analyst in (False, True):
-        _exporter(analyst).from_notebook_node(empty, resources={"site_nav": "", "metadata": {"name": ""}})
+        _export(empty, analyst, {"site_nav": "", "metadata": {"name": ""}})
 
 
 def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
@@ -343,11 +345,9 @@ def render(executed: Path, site: Path, pages: list[Page]) -> list[Path]:
     nb = nbformat.read(executed, as_version=4)
     written = []
     for analyst in (False, True):
-        exporter = _exporter(analyst)
         edition = editions.analyst_edition(nb) if analyst else editions.reader_edition(nb)
-        body, _ = exporter.from_notebook_node(
-            edition, resources={"site_nav": _nav(pages, executed.stem, analyst), "metadata": {"name": _title(nb)}}
-        )
+        nav = _nav(pages, executed.stem, analyst)
+        body = _export(edition, analyst, {"site_nav": nav, "metadata": {"name": _title(nb)}})
         out = site / ("code" if analyst else "") / f"{executed.stem}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(body, encoding="utf-8")
@@ -381,12 +381,11 @@ def write_workshop(site: Path, pages: list[Page], folder: Path | None = None) ->
     out = site / "workshop"
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    exporter = _exporter(True)  # code and prompts shown
     sessions: dict[str, dict] = {}
     for notebook in sorted(folder.glob("*.ipynb")):
         nb = nbformat.read(notebook, as_version=4)
         nav = _nav(pages, page.stem, False, up="../", edition=False)
-        body, _ = exporter.from_notebook_node(nb, resources={"site_nav": nav, "metadata": {"name": _title(nb)}})
+        body = _export(nb, True, {"site_nav": nav, "metadata": {"name": _title(nb)}})  # code and prompts shown
         (out / f"{notebook.stem}.html").write_text(body, encoding="utf-8")
         shutil.copyfile(notebook, out / notebook.name)
         written.append(out / f"{notebook.stem}.html")
