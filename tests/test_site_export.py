@@ -127,7 +127,7 @@ def test_prepared_exporters_write_the_same_pages(monkeypatch):
     assert pages() == fresh
 
 
-def test_exporters_are_made_once_and_used_by_one_thread_at_a_time(monkeypatch):
+def test_exporters_are_made_once_and_used_by_one_thread_at_a_time():
     """Every run of a process shares the two exporters (their templates compiled once), and pages
     exported from several threads at once are each the page exported alone."""
     resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
