@@ -99,16 +99,18 @@ def prob_above_effect_prior(e1, n1, e2, n2, mean, sd, margin) -> float:
     return above / (mass(-1, 0) + mass(0, 1))
 
 
-def zang_posteriors(margin=0.1, effect=0.1) -> dict[str, float]:
-    """The sceptical prior: mean 0, P(d >= effect) = 5%; the enthusiastic: mean effect, P(d <= 0) = 5%."""
+def zang_posteriors(margin=0.1, effect=0.1, priors=("uniform", "jeffreys", "sceptical", "enthusiastic")):
+    """P(p1 - p2 > margin) under each of ``priors``. The sceptical prior: mean 0, P(d >= effect) = 5%;
+    the enthusiastic: mean effect, P(d <= 0) = 5%."""
     e1, n1, e2, n2 = zang_counts()
     sd = effect / stats.norm.isf(0.05)
-    return {
-        "uniform": prob_above(e1, n1, e2, n2, (1, 1), (1, 1), margin),
-        "jeffreys": prob_above(e1, n1, e2, n2, (0.5, 0.5), (0.5, 0.5), margin),
-        "sceptical": prob_above_effect_prior(e1, n1, e2, n2, 0.0, sd, margin),
-        "enthusiastic": prob_above_effect_prior(e1, n1, e2, n2, effect, sd, margin),
+    each = {
+        "uniform": lambda: prob_above(e1, n1, e2, n2, (1, 1), (1, 1), margin),
+        "jeffreys": lambda: prob_above(e1, n1, e2, n2, (0.5, 0.5), (0.5, 0.5), margin),
+        "sceptical": lambda: prob_above_effect_prior(e1, n1, e2, n2, 0.0, sd, margin),
+        "enthusiastic": lambda: prob_above_effect_prior(e1, n1, e2, n2, effect, sd, margin),
     }
+    return {prior: each[prior]() for prior in priors}
 
 
 def cases() -> dict[str, tuple[object, list[tuple[object, str]]]]:
@@ -142,6 +144,7 @@ def cases() -> dict[str, tuple[object, list[tuple[object, str]]]]:
     worst = chi2_p(e1, n1 + lost1, e2 + lost2, n2 + lost2)
     best = chi2_p(e1 + lost1, n1 + lost1, e2, n2 + lost2)
     posteriors = zang_posteriors()
+    above_zero = zang_posteriors(margin=0.0, priors=["sceptical"])["sceptical"]
     right_ci = wald(*z)
     return {
         "1a": (p["chi2"], [(p["chi2_yates"], "continuity correction"), (p["fisher"], "Fisher"), (0.041, "printed")]),
@@ -173,7 +176,7 @@ def cases() -> dict[str, tuple[object, list[tuple[object, str]]]]:
         "3b": (worst, [(best, "best case"), (p["chi2"], "per-protocol"), (worst / 2, "smaller")]),
         "3c": (
             posteriors["sceptical"],
-            [(posteriors["uniform"], "uniform prior"), (zang_posteriors(margin=0.0)["sceptical"], "P(p1 > p2)")],
+            [(posteriors["uniform"], "uniform prior"), (above_zero, "P(p1 > p2)")],
         ),
         "3d": (min(posteriors, key=posteriors.get), [(max(posteriors, key=posteriors.get), "not the smallest")]),
     }
