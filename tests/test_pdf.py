@@ -9,6 +9,7 @@ Needs Debian's chromium; skips with a message where it is absent.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -133,6 +134,23 @@ def test_the_browser_is_stopped_when_the_caller_is_interrupted(tmp_path, launche
     assert len(launches) == 1 and pdf.page_count(tmp_path / "page.pdf") == 1
     _assert_all_stopped(launches)
     assert not [f for f in os.listdir(tmp_path) if f.startswith("reanalysis-pdf-")]
+
+
+def test_stopping_waits_for_every_process_of_the_group():
+    """A process sent SIGKILL runs until it is next scheduled, so stopping the browser waits (boundedly)
+    until no process of its group runs: here a group whose process is not killed, then one that is."""
+    sleeper = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    try:
+        assert pdf._running(sleeper.pid)
+        started = time.monotonic()
+        pdf._wait_until_stopped(sleeper.pid, started + 0.3)
+        assert time.monotonic() - started >= 0.3  # it waited for the process that still runs
+    finally:
+        os.killpg(sleeper.pid, signal.SIGKILL)
+        sleeper.wait()
+    started = time.monotonic()
+    pdf._wait_until_stopped(sleeper.pid, started + 5)
+    assert not pdf._running(sleeper.pid) and time.monotonic() - started < 1
 
 
 def test_a_browser_that_stops_reading_commands_cannot_block_the_writer(tmp_path, launches):

@@ -298,6 +298,7 @@ class _Chromium:
                 except (ProcessLookupError, PermissionError):
                     pass
                 process.wait()
+                _wait_until_stopped(process.pid, time.monotonic() + 5)
         for fd in ("_commands", "_replies"):
             if getattr(self, fd, None) is not None:
                 os.close(getattr(self, fd))
@@ -310,6 +311,34 @@ class _Chromium:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _running(group: int) -> bool:
+    """Whether a process of process group ``group`` still runs (zombies waiting for their reaper
+    do not); False where ``/proc`` cannot tell."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+                    stat = f.read()
+            except OSError:
+                continue  # gone meanwhile
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[2]) == group and fields[0] not in "ZX":
+                return True
+    return False
+
+
+def _wait_until_stopped(group: int, deadline: float) -> None:
+    """Until no process of ``group`` runs, or ``deadline``: a process sent SIGKILL dies when it is next
+    scheduled, which on a busy machine can be after :func:`os.killpg` has returned (Chromium's helpers,
+    whose parent is gone, are not waited for by anyone here)."""
+    while _running(group) and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def print_pdfs(
