@@ -46,27 +46,11 @@ def launches(monkeypatch):
     return started
 
 
-def _still_running(group: int) -> list[str]:
-    """The processes of process group ``group`` that are alive (not zombies waiting for PID 1)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
-        if int(rest[2]) == group and rest[0] not in "ZX":
-            alive.append(f"{entry.name} {name} {rest[0]}")
-    return alive
-
-
 def _assert_all_stopped(launches: list[subprocess.Popen]) -> None:
     assert launches
     for process in launches:
         assert process.poll() is not None
-        assert _still_running(process.pid) == [], process.args[:4]
+        assert pdf._running(process.pid) == [], process.args[:4]
 
 
 def test_one_browser_prints_every_page_and_names_the_one_that_cannot_load(tmp_path, launches):

@@ -25,6 +25,10 @@ PNG = base64.b64encode(
 ).decode()
 
 
+#: What the runner passes with a notebook: its navigation bar and its title.
+RESOURCES = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
+
+
 def _tree(page: str):
     """Every element (name and attributes, in document order) and every string of ``page``, as
     BeautifulSoup with html.parser reads them (what nbconvert's own pass works on)."""
@@ -94,9 +98,8 @@ def test_pages_are_nbconverts_pages(notebook, analyst):
     else:
         nb = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
         nb = tables.analyst_edition(nb) if analyst else tables.reader_edition(nb)
-    resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
-    ours = site._export(nb, analyst, dict(resources))
-    theirs, _ = _nbconvert(analyst).from_notebook_node(nb, resources=dict(resources))
+    ours = site._export(nb, analyst, dict(RESOURCES))
+    theirs, _ = _nbconvert(analyst).from_notebook_node(nb, resources=dict(RESOURCES))
     assert _tree(ours) == _tree(theirs)
     soup = BeautifulSoup(ours, features="html.parser")
     assert soup.select("img") and not soup.select("img:not([alt])")
@@ -113,11 +116,10 @@ def test_prepared_exporters_write_the_same_pages(monkeypatch):
     """``site.prepare`` (the runner's warm-up while the kernels start: each edition's exporter made
     and its templates compiled on an empty notebook) changes no page: the awkward notebook in both
     editions, written by exporters made for it and by prepared ones."""
-    resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
     nb = _awkward()  # once: its cells' ids are random
 
     def pages() -> list[str]:
-        return [site._export(copy.deepcopy(nb), analyst, dict(resources)) for analyst in (False, True)]
+        return [site._export(copy.deepcopy(nb), analyst, dict(RESOURCES)) for analyst in (False, True)]
 
     monkeypatch.setattr(site, "_EXPORTERS", {})  # none made yet in this process
     fresh = pages()
@@ -130,12 +132,11 @@ def test_prepared_exporters_write_the_same_pages(monkeypatch):
 def test_exporters_are_made_once_and_used_by_one_thread_at_a_time():
     """Every run of a process shares the two exporters (their templates compiled once), and pages
     exported from several threads at once are each the page exported alone."""
-    resources = {"site_nav": "<a href='index.html'>Overview</a>", "metadata": {"name": "t"}}
     nb = _awkward()
-    alone = [site._export(copy.deepcopy(nb), analyst, dict(resources)) for analyst in (False, True)]
+    alone = [site._export(copy.deepcopy(nb), analyst, dict(RESOURCES)) for analyst in (False, True)]
     made = dict(site._EXPORTERS)
     with ThreadPoolExecutor(4) as pool:
-        pages = list(pool.map(lambda a: site._export(copy.deepcopy(nb), a, dict(resources)), [False, True] * 4))
+        pages = list(pool.map(lambda a: site._export(copy.deepcopy(nb), a, dict(RESOURCES)), [False, True] * 4))
     assert pages == alone * 4
     assert site._EXPORTERS == made  # the same objects: none made again
 

@@ -313,13 +313,14 @@ class _Chromium:
         self.close()
 
 
-def _running(group: int) -> bool:
-    """Whether a process of process group ``group`` still runs (zombies waiting for their reaper
-    do not); False where ``/proc`` cannot tell."""
+def _running(group: int) -> list[str]:
+    """The processes of process group ``group`` that still run, as ``"<pid> <name> <state>"``
+    (zombies waiting for their reaper do not); none where ``/proc`` cannot tell."""
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return False
+        return []
+    alive = []
     for entry in entries:
         if entry.isdigit():
             try:
@@ -327,10 +328,10 @@ def _running(group: int) -> bool:
                     stat = f.read()
             except OSError:
                 continue  # gone meanwhile
-            fields = stat[stat.rindex(")") + 2 :].split()
+            name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
             if int(fields[2]) == group and fields[0] not in "ZX":
-                return True
-    return False
+                alive.append(f"{entry} {name} {fields[0]}")
+    return alive
 
 
 def _wait_until_stopped(group: int, deadline: float) -> None:
