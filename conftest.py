@@ -5,7 +5,11 @@ import os
 import re
 from pathlib import Path
 
-os.environ.setdefault("PYTHONHASHSEED", "0")
+from reanalysis.run import kernel_environment
+
+# what the runner gives its kernels (and so the zygotes): set before this process imports numpy, so
+# that the test processes, which share the cores with each other and with their kernels, get it too
+kernel_environment(os.environ)
 
 
 def pytest_collectstart(collector):

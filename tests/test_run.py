@@ -18,7 +18,7 @@ from papermill.exceptions import PapermillExecutionError
 from reanalysis import zygote
 from reanalysis.data import available
 from reanalysis.params import ParameterError
-from reanalysis.run import ROOT, _kernel_manager_class, find_notebooks, main, reproduce
+from reanalysis.run import ONE_THREAD, ROOT, _kernel_manager_class, find_notebooks, kernel_environment, main, reproduce
 from reanalysis.zygote import held
 
 #: The package the audit tests audit: not the audit notebook's default (zang2022).
@@ -208,6 +208,38 @@ def test_help_notebook_lists_parameters(monkeypatch):
     out = done.stdout
     for name in papermill.inspect_notebook(str(nb)):
         assert re.search(rf"^\s+{name}: \S+ \(default .+\)\s+\S", out, re.MULTILINE), (name, out)
+
+
+def test_kernel_environment_sets_only_what_the_user_has_not():
+    environ = {"OMP_NUM_THREADS": "4", "PYTHONHASHSEED": "7", "PYTHONPATH": os.pathsep.join(["src", "", "/abs"])}
+    kernel_environment(environ)
+    assert environ["OMP_NUM_THREADS"] == "4" and environ["PYTHONHASHSEED"] == "7"
+    assert {name: environ[name] for name in ONE_THREAD if name != "OMP_NUM_THREADS"} == {
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "VECLIB_MAXIMUM_THREADS": "1",
+    }
+    assert environ["PYTHONPATH"].split(os.pathsep) == [str(Path("src").resolve()), "", "/abs"]
+    environ = {}
+    kernel_environment(environ)
+    assert environ == {"PYTHONHASHSEED": "0", **ONE_THREAD}
+
+
+def test_a_runs_kernels_get_one_thread_per_numeric_pool(tmp_path, monkeypatch):
+    """Unless the user set them, the kernels (and the zygote they are forked from, which imports
+    numpy) run each numeric library's pool with one thread: the notebooks' arrays are small, and
+    an idle OpenBLAS thread spins on a core another kernel needs."""
+    for name in ONE_THREAD:
+        monkeypatch.delenv(name, raising=False)  # as in a shell that never set them (a value the user
+        # set is kept: the test above; here the run's variables end as the session's, so the session's
+        # zygote serves the run)
+    show = f"import os\nprint(', '.join(f'{{n}}={{os.environ.get(n)}}' for n in {tuple(ONE_THREAD)!r}))"
+    nb = _notebook(tmp_path / "nbs" / "threads.ipynb", show)
+    result = reproduce([nb], tmp_path / "build", {}, html_pages=False, progress=False, results=False)
+    assert result.ok, result.failures
+    executed = nbformat.read(tmp_path / "build" / "notebooks" / "threads.ipynb", as_version=4)
+    printed = executed.cells[-1].outputs[0].text.strip()
+    assert printed == ", ".join(f"{name}=1" for name in ONE_THREAD)
 
 
 def test_real_notebook_reruns_with_other_parameters_into_build(tmp_path):

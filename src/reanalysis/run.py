@@ -29,6 +29,10 @@ Reliability (what ``tests/test_run.py`` and ``tests/test_hostile_run.py`` check)
   notebooks of several folders run at once included; the runner's own directory never changes
   (``tests/test_isolation.py``).
 
+The kernels inherit the runner's environment, with what :func:`kernel_environment` adds where
+the user has not set it: ``PYTHONHASHSEED=0`` and one thread for each numeric library's pool (the
+kernels already share the cores among themselves).
+
 Run ``python -m reanalysis.run --help`` for the options; ``-p NAME VALUE`` sets a
 parameter the way papermill does (``-r`` keeps the value as raw text).
 """
@@ -44,7 +48,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -73,6 +77,7 @@ __all__ = [
     "RunResult",
     "SwapError",
     "find_notebooks",
+    "kernel_environment",
     "reproduce",
     "refresh",
     "main",
@@ -86,7 +91,31 @@ ROOT = Path(__file__).resolve().parents[2]
 #: (``site/index.html`` is the site index; ``notebooks/``, ``site/``, ``failed/`` are folders of build/).
 RESERVED = ("index", "notebooks", "site", "failed", "workshop")
 
+#: The numeric libraries' thread pools (OpenMP, OpenBLAS, MKL, Accelerate): one thread each in a
+#: kernel unless the environment says otherwise. The notebooks' arrays are small, so a second thread
+#: never shortens a run, while an idle OpenBLAS thread spins: the floor of ``benchmarks/reproduce.py``
+#: took 5.6 CPU-seconds with the default pools and 4.7 with one thread, in the same wall time, and
+#: the kernels run side by side on every core, where a spinning thread takes a core from another.
+ONE_THREAD = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+}
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def kernel_environment(environ: MutableMapping[str, str]) -> None:
+    """Set in ``environ`` (``os.environ`` for a run: kernels, and the zygote they are forked from,
+    inherit it) what a kernel needs and the user has not set: ``PYTHONHASHSEED=0`` and one thread
+    per numeric pool (:data:`ONE_THREAD`); and make ``PYTHONPATH``'s relative entries absolute (a
+    kernel runs in its notebook's folder, where a relative entry would name another)."""
+    for name, value in {"PYTHONHASHSEED": "0", **ONE_THREAD}.items():
+        environ.setdefault(name, value)
+    if environ.get("PYTHONPATH"):
+        entries = environ["PYTHONPATH"].split(os.pathsep)
+        environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
 
 
 def _one_line(text: str) -> str:
@@ -607,10 +636,7 @@ def reproduce(
         if not nb.is_file():
             raise FileNotFoundError(f"no notebook {nb}")
     _check_names(notebooks)
-    os.environ.setdefault("PYTHONHASHSEED", "0")  # kernels inherit it
-    if os.environ.get("PYTHONPATH"):  # kernels run in the notebook's folder: a relative entry would name another
-        entries = os.environ["PYTHONPATH"].split(os.pathsep)
-        os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(e).resolve()) if e else e for e in entries)
+    kernel_environment(os.environ)
     with held({nb.parent for nb in notebooks}):  # zygotes: they import while the plan is checked
         plan = _plan(notebooks, parameters or {}, per_package)
         # the site's pages only for a run that writes them: a run without (--no-html, --refresh) reads
