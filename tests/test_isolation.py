@@ -102,7 +102,7 @@ def test_notebooks_of_two_folders_run_at_once_each_in_its_own_folder(tmp_path):
 # What a kernel sees when it starts: options, settings, streams, environment, hooks. Printed by a
 # notebook after importing what the zygote preloads, so that both kernels have imported the same.
 FINGERPRINT = """\
-import importlib, json, locale, logging, os, signal, sys, warnings
+import gc, importlib, json, locale, logging, os, signal, sys, warnings
 from reanalysis.zygote import PRELOAD
 for name in PRELOAD:
     importlib.import_module(name)
@@ -131,6 +131,8 @@ print(json.dumps({
     "user_ns": sorted(k for k in ip.user_ns if not k.startswith("_")),
     "signals": [repr(signal.getsignal(getattr(signal, s))) for s in ("SIGINT", "SIGTERM", "SIGCHLD", "SIGHUP")],
     "hash": hash("reanalysis"),
+    "gc": [gc.isenabled(), gc.get_threshold()],
+    "frozen": gc.get_freeze_count(),
     "parent": os.getppid(),
 }))
 """
@@ -152,6 +154,9 @@ def test_a_forked_kernel_starts_as_a_kernel_started_the_usual_way(tmp_path, monk
         states[fork] = _printed(folder / "build", nb)
     forked, usual = states["1"], states["0"]
     assert usual.pop("parent") == os.getpid() != forked.pop("parent"), "the first kernel was forked, the second not"
+    # by design: what the zygote imported is frozen (reanalysis.zygote._preload), so that the
+    # kernel's full collections skip it; the collector itself is on, with the same thresholds
+    assert forked.pop("frozen") > 0 == usual.pop("frozen")
     assert forked["cwd"] == "fork1" and usual["cwd"] == "fork0"
     forked["cwd"] = usual["cwd"]
     assert forked == usual

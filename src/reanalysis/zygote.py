@@ -20,7 +20,9 @@ dispositions are the client's (so the kernel manager's variables arrive as they 
 ignored by whoever started the kernel stays ignored; a variable the preloaded imports set when absent
 is set as they would have set it there), the standard streams are the client's,
 numpy's global random state is seeded afresh (Python's ``random`` reseeds itself at fork), and
-``sys.argv`` is that of ``ipykernel_launcher``.
+``sys.argv`` is that of ``ipykernel_launcher``. What the zygote imported is frozen for the garbage
+collector (``gc.freeze``, see :func:`_preload`): the one difference a kernel could see, in
+``gc.get_freeze_count()`` and in what ``gc.get_objects()`` lists.
 
 nbval's kernels (``pytest --nbval``) are forked the same way: conftest.py gives nbval a kernel
 manager with :class:`HoldsZygote`, which holds a zygote for the notebook's folder while its kernel
@@ -511,8 +513,16 @@ def _preload() -> None:
     """Import :data:`PRELOAD` as a kernel would: some libraries fix defaults at import from what they
     see (pandas: ``display.max_columns`` is 20 under a kernel, 0 in a terminal; ``display.encoding``
     is the standard output's), so while they import, ``get_ipython()`` answers as in a kernel and
-    the standard streams have a kernel's encoding."""
+    the standard streams have a kernel's encoding.
+
+    The imports run with the cyclic garbage collector off, and what they made is then frozen
+    (``gc.freeze``), as Python's documentation advises for a process that forks without exec: the
+    imports leave little garbage, and collecting their growing heap again and again is time every
+    kernel waits for; a kernel's full collections then skip the frozen objects, rather than walk
+    (and so copy) the zygote's pages each time. The kernels' collector is on, with its thresholds.
+    """
     import builtins
+    import gc
     import io
 
     streams = sys.stdout, sys.stderr
@@ -520,6 +530,8 @@ def _preload() -> None:
     builtins.get_ipython = _KernelShell  # type: ignore[attr-defined]
     sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8")  # ipykernel's OutStream.encoding
     sys.stderr = io.TextIOWrapper(io.BytesIO(), encoding="UTF-8")
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         for name in PRELOAD:
             try:
@@ -530,6 +542,9 @@ def _preload() -> None:
         sys.stdout, sys.stderr = streams
         if not had:
             del builtins.get_ipython
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _reap(children: set[int]) -> None:
