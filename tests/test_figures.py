@@ -17,6 +17,7 @@ import matplotlib.colors as mcolors  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib import _tight_layout  # noqa: E402
 from matplotlib.layout_engine import TightLayoutEngine  # noqa: E402
 
 from reanalysis import figures  # noqa: E402
@@ -123,6 +124,8 @@ def test_every_figure_has_alt_text_and_a_caption_escaped_in_html(index):
     # rendering disabled that savefig makes first) and on a canvas the figure then gives back; the
     # same figure made again (one drawn again is laid out from where its first drawing left it)
     (again,) = _every_figure(index)
+    if isinstance(again.get_layout_engine(), TightLayoutEngine):  # and laid out by matplotlib's own
+        again.set_layout_engine("tight")  # tight engine, which measures the axes twice (figures._figure)
     printed = io.BytesIO()
     again.savefig(printed, format="png")
     assert png == printed.getvalue() and type(fig.canvas) is type(again.canvas)
@@ -184,8 +187,16 @@ def test_a_figure_left_as_a_cells_last_expression_is_shown_once_and_drawn_once(k
         layouts.append(fig)
         return layout(self, fig)
 
+    measures = []  # each time the layout measures every axes
+    measure = _tight_layout._auto_adjust_subplotpars
+
+    def measured(*args, **kwargs):
+        measures.append(kwargs.get("rect"))
+        return measure(*args, **kwargs)
+
     monkeypatch.setattr(figures.ReaderFigure, "draw", counted)
     monkeypatch.setattr(TightLayoutEngine, "execute", laid_out)
+    monkeypatch.setattr(_tight_layout, "_auto_adjust_subplotpars", measured)
     shell.user_ns["claims"] = pd.DataFrame({"section": ["table1", "results"], "verdict": ["reproduced", "consistent"]})
     assert shell.run_cell("from reanalysis.figures import plot_verdicts").success
 
@@ -196,4 +207,5 @@ def test_a_figure_left_as_a_cells_last_expression_is_shown_once_and_drawn_once(k
     assert len(published) == 1 and set(published[0]) == {"text/html", "text/plain"}
     assert published[0]["text/html"].count("<img") == 1
     assert draws == [True] and len(layouts) == 1  # one layout pass, at the start of the one draw
+    assert measures == [None]  # which measures the axes once
     assert plt.get_fignums() == []
