@@ -211,6 +211,7 @@ def test_help_notebook_lists_parameters(monkeypatch):
 
 
 def test_kernel_environment_sets_only_what_the_user_has_not():
+    """PYTHONHASHSEED and each pool's thread count where unset; PYTHONPATH's relative entries made absolute."""
     environ = {"OMP_NUM_THREADS": "4", "PYTHONHASHSEED": "7", "PYTHONPATH": os.pathsep.join(["src", "", "/abs"])}
     kernel_environment(environ)
     assert environ["OMP_NUM_THREADS"] == "4" and environ["PYTHONHASHSEED"] == "7"
@@ -228,11 +229,10 @@ def test_kernel_environment_sets_only_what_the_user_has_not():
 def test_a_runs_kernels_get_one_thread_per_numeric_pool(tmp_path, monkeypatch):
     """Unless the user set them, the kernels (and the zygote they are forked from, which imports
     numpy) run each numeric library's pool with one thread: the notebooks' arrays are small, and
-    an idle OpenBLAS thread spins on a core another kernel needs."""
+    an idle OpenBLAS thread spins on a core another kernel needs. (A value the user set is kept: the
+    test above. Here the run's variables end as the session's, so the session's zygote serves it.)"""
     for name in ONE_THREAD:
-        monkeypatch.delenv(name, raising=False)  # as in a shell that never set them (a value the user
-        # set is kept: the test above; here the run's variables end as the session's, so the session's
-        # zygote serves the run)
+        monkeypatch.delenv(name, raising=False)  # as in a shell that never set them
     show = f"import os\nprint(', '.join(f'{{n}}={{os.environ.get(n)}}' for n in {tuple(ONE_THREAD)!r}))"
     nb = _notebook(tmp_path / "nbs" / "threads.ipynb", show)
     result = reproduce([nb], tmp_path / "build", {}, html_pages=False, progress=False, results=False)
