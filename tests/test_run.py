@@ -113,6 +113,58 @@ def test_a_run_refused_before_any_kernel_keeps_no_zygote_it_started(tiny, monkey
     zygote._POOL.pop(kept()[0]).stop()
 
 
+def _own_folder(tmp_path: Path) -> Path:
+    """A folder for which no zygote is kept: one of its own (its matplotlibrc is in the key)."""
+    (tmp_path / "matplotlibrc").write_text("lines.linewidth: 3\n")
+    return tmp_path
+
+
+def _zygotes_of(folder: Path) -> dict:
+    return {k: z for k, z in zygote._POOL.items() if k[1] == str((folder / "matplotlibrc").resolve())}
+
+
+@pytest.mark.skipif(not zygote.available(), reason="kernels are not forked here")
+def test_the_zygote_imports_while_jupyter_client_looks_the_kernel_up(tmp_path, monkeypatch):
+    """The zygote starts with the interpreter of the kernel `make venv` installs before jupyter_client
+    is asked for the python3 kernel (0.13-0.19 s), and, in this environment, that is the kernel it finds."""
+    folder = _own_folder(tmp_path)
+    seen, look_up = [], zygote._python3_interpreter
+    monkeypatch.setattr(zygote, "_python3_interpreter", lambda: seen.append(dict(_zygotes_of(folder))) or look_up())
+    with held([folder]):
+        held_now = _zygotes_of(folder)
+    assert len(seen) == 1 and seen[0] == held_now, "started before the look-up, and kept"
+    ((held_key, z),) = held_now.items()
+    assert list(held_key[0]) == look_up() == zygote._guessed_interpreter() == z.interpreter
+    zygote._POOL.pop(held_key).stop()
+
+
+@pytest.mark.skipif(not zygote.available(), reason="kernels are not forked here")
+@pytest.mark.parametrize("found", ["another", "none"])
+def test_a_zygote_started_for_a_wrong_guess_is_ended(tmp_path, monkeypatch, found):
+    """Where jupyter_client finds another python3 kernel than the environment's (one installed for
+    the user, say), the zygote started for the guess is ended and one for the kernel found is held;
+    where it finds none, none is held (the kernels start the usual way, or fail to, as without us)."""
+    import sys
+
+    folder = _own_folder(tmp_path)
+    guess = [sys.executable, "-X", "utf8"]  # not the kernel's flags
+    monkeypatch.setattr(zygote, "_guessed_interpreter", lambda: guess)
+    if found == "none":
+        monkeypatch.setattr(zygote, "_python3_interpreter", lambda: None)
+    started, start = [], zygote.Zygote.__init__
+    monkeypatch.setattr(zygote.Zygote, "__init__", lambda z, cwd, i: started.append(z) or start(z, cwd, i))
+    with held([folder]):
+        held_now = _zygotes_of(folder)
+        assert started[0].interpreter == guess and started[0].process.poll() is not None, "ended at once"
+        if found == "none":
+            assert len(started) == 1 and held_now == {}
+        else:
+            assert len(started) == 2 and list(held_now.values()) == [started[1]]
+            assert started[1].interpreter == zygote._python3_interpreter() != guess
+    for k in _zygotes_of(folder):
+        zygote._POOL.pop(k).stop()
+
+
 def test_parameter_no_notebook_takes_is_refused(tiny):
     good, _, build = tiny
     with pytest.raises(ParameterError, match="alhpa"):

@@ -221,6 +221,7 @@ def key(folder: str, interpreter: list[str]) -> tuple:
 
 
 def _python3_interpreter() -> list[str] | None:
+    """``[python, *flags]`` of the ``python3`` kernel as jupyter_client finds it (None: none found)."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     try:
@@ -229,11 +230,33 @@ def _python3_interpreter() -> list[str] | None:
         return None
 
 
+def _guessed_interpreter() -> list[str] | None:
+    """``[python, *flags]`` of the ``python3`` kernel installed in this environment
+    (``<sys.prefix>/share/jupyter/kernels/python3/kernel.json``, as ``make venv`` installs it), read
+    without jupyter_client; None if there is none or it cannot be read. Only a guess, checked by
+    :func:`held` against :func:`_python3_interpreter`: importing jupyter_client and reading every
+    package's entry points for its provisioners takes 0.13-0.19 s, which the zygotes then spend
+    importing rather than waiting."""
+    spec = Path(sys.prefix, "share", "jupyter", "kernels", "python3", "kernel.json")
+    try:
+        argv = json.loads(spec.read_text(encoding="utf-8"))["argv"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        return None
+    return interpreter(argv)
+
+
 @contextlib.contextmanager
 def held(folders: Iterable[Path | str], command: list[str] | None = None) -> Iterator[None]:
     """A :class:`Zygote` for kernels started with ``command`` (``[python, *flags]``; default: the
     ``python3`` kernel's) in each folder (one per :func:`key`), held while the block lasts; none
     where kernels cannot be forked (:func:`available`) or the kernel is not found.
+
+    With no ``command``, the zygotes start with the interpreter of the kernel installed in this
+    environment (:func:`_guessed_interpreter`) while jupyter_client looks the ``python3`` kernel up;
+    if it finds another (a kernel installed for the user, say), those zygotes are ended and others
+    started with what it found.
 
     Zygotes are kept for the next holder in this process (a test session runs many; the same
     environment and ``matplotlibrc`` give the same imports), at most ``_KEPT`` unused ones, and
@@ -241,21 +264,20 @@ def held(folders: Iterable[Path | str], command: list[str] | None = None) -> Ite
     started for a block that raised (a run refused before any kernel started, mostly) is not kept:
     it would go on importing for 2 s for nobody.
     """
-    command = (command or _python3_interpreter()) if available() else None
-    if not command:
+    if not available():
         yield
         return
-    keys = {os.path.realpath(folder): key(os.path.realpath(folder), command) for folder in folders}
-    started = set()
-    with _LOCK:
-        if not _POOL:
-            atexit.register(stop_all)
-        for folder, k in keys.items():
-            if k not in _POOL:
-                _POOL[k] = Zygote(Path(folder), command)
-                started.add(k)
-            _POOL[k] = _POOL.pop(k)  # the most recently used last
-            _USERS[k] = _USERS.get(k, 0) + 1
+    folders = [os.path.realpath(folder) for folder in folders]
+    guessed = command is None
+    command = command or _guessed_interpreter()
+    taken = _take(folders, command) if command else None
+    if guessed:
+        found = _python3_interpreter()
+        if found != command:
+            if taken:
+                _give_back(*taken, discard=True)
+            command = found
+            taken = _take(folders, command) if command else None
     raised = False
     try:
         yield
@@ -263,14 +285,38 @@ def held(folders: Iterable[Path | str], command: list[str] | None = None) -> Ite
         raised = True
         raise
     finally:
-        with _LOCK:
-            for k in keys.values():
-                _USERS[k] -= 1
-            unused = [k for k in _POOL if not _USERS.get(k)]
-            ended = [k for k in unused if raised and k in started]
-            kept = [k for k in unused if k not in ended]
-            for k in ended + kept[: max(0, len(kept) - _KEPT)]:  # the least recently used
-                _POOL.pop(k).stop()
+        if taken:
+            _give_back(*taken, discard=raised)
+
+
+def _take(folders: list[str], command: list[str]) -> tuple[list[tuple], set[tuple]]:
+    """Hold a zygote for ``command`` in each folder, starting those not kept; returns the keys held
+    and those started."""
+    keys = [key(folder, command) for folder in folders]
+    started = set()
+    with _LOCK:
+        if not _POOL:
+            atexit.register(stop_all)
+        for folder, k in zip(folders, keys, strict=True):
+            if k not in _POOL:
+                _POOL[k] = Zygote(Path(folder), command)
+                started.add(k)
+            _POOL[k] = _POOL.pop(k)  # the most recently used last
+            _USERS[k] = _USERS.get(k, 0) + 1
+    return keys, started
+
+
+def _give_back(keys: list[tuple], started: set[tuple], discard: bool) -> None:
+    """Stop holding ``keys``; end the unused ones among ``started`` if ``discard``, and the least
+    recently used unused ones beyond ``_KEPT``."""
+    with _LOCK:
+        for k in keys:
+            _USERS[k] -= 1
+        unused = [k for k in _POOL if not _USERS.get(k)]
+        ended = [k for k in unused if discard and k in started]
+        kept = [k for k in unused if k not in ended]
+        for k in ended + kept[: max(0, len(kept) - _KEPT)]:  # the least recently used
+            _POOL.pop(k).stop()
 
 
 def stop_all() -> None:
