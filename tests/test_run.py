@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import sys
 import tomllib
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -126,7 +127,7 @@ def _zygotes_of(folder: Path) -> dict:
 @pytest.mark.skipif(not zygote.available(), reason="kernels are not forked here")
 def test_the_zygote_imports_while_jupyter_client_looks_the_kernel_up(tmp_path, monkeypatch):
     """The zygote starts with the interpreter of the kernel `make venv` installs before jupyter_client
-    is asked for the python3 kernel (0.13-0.19 s), and, in this environment, that is the kernel it finds."""
+    is asked for the python3 kernel, and, in this environment, that is the kernel it finds."""
     folder = _own_folder(tmp_path)
     seen, look_up = [], zygote._python3_interpreter
     monkeypatch.setattr(zygote, "_python3_interpreter", lambda: seen.append(dict(_zygotes_of(folder))) or look_up())
@@ -144,8 +145,6 @@ def test_a_zygote_started_for_a_wrong_guess_is_ended(tmp_path, monkeypatch, foun
     """Where jupyter_client finds another python3 kernel than the environment's (one installed for
     the user, say), the zygote started for the guess is ended and one for the kernel found is held;
     where it finds none, none is held (the kernels start the usual way, or fail to, as without us)."""
-    import sys
-
     folder = _own_folder(tmp_path)
     guess = [sys.executable, "-X", "utf8"]  # not the kernel's flags
     monkeypatch.setattr(zygote, "_guessed_interpreter", lambda: guess)

@@ -267,7 +267,7 @@ def held(folders: Iterable[Path | str], command: list[str] | None = None) -> Ite
     if not available():
         yield
         return
-    folders = [os.path.realpath(folder) for folder in folders]
+    folders = list(dict.fromkeys(os.path.realpath(folder) for folder in folders))
     guessed = command is None
     command = command or _guessed_interpreter()
     taken = _take(folders, command) if command else None
